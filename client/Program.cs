@@ -1,0 +1,3 @@
+using OrleansAssets.Cli;
+
+return await OaCommandLine.Create().Parse(args).InvokeAsync();

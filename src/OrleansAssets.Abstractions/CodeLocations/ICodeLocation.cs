@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace OrleansAssets;
+
+/// <summary>
+/// Declares, in one place, everything a user-code assembly exports: its assets, resources and IO managers,
+/// as Dagster's <c>Definitions(...)</c>. Name the implementing type with <see cref="CodeLocationAttribute"/>.
+/// </summary>
+public interface ICodeLocation
+{
+    void Configure(ICodeLocationBuilder builder);
+}
+
+/// <summary>What a code location registers its definitions with.</summary>
+public interface ICodeLocationBuilder
+{
+    /// <summary>The code location's name, as the silo's configuration gives it.</summary>
+    string Name { get; }
+
+    /// <summary>The silo's configuration (appsettings, environment variables), for resources.</summary>
+    IConfiguration Configuration { get; }
+
+    /// <summary>Services for this code location's asset classes, which get them through their constructors.</summary>
+    IServiceCollection Services { get; }
+
+    /// <summary>Adds every <see cref="AssetAttribute"/> method of <typeparamref name="TAssets"/>; the class is created per step with its constructor dependencies from <see cref="Services"/>.</summary>
+    ICodeLocationBuilder AddAssets<TAssets>() where TAssets : class;
+
+    /// <summary>
+    /// Adds a resource: a typed settings or connection object bound from the configuration section
+    /// <paramref name="configurationSection"/> (for example <c>Sales</c>, set as <c>Sales__CsvPath=...</c>) and
+    /// injected into asset classes.
+    /// </summary>
+    ICodeLocationBuilder AddResource<TResource>(string configurationSection) where TResource : class;
+
+    /// <summary>Adds an IO manager that assets name in <see cref="AssetAttribute.IOManager"/>.</summary>
+    ICodeLocationBuilder AddIOManager<TIOManager>(string name) where TIOManager : class, IIOManager;
+
+    /// <summary>Declares asset keys owned by another code location that assets here depend on.</summary>
+    ICodeLocationBuilder AddExternalAssets(params string[] keys);
+}
+
+/// <summary>
+/// Names the <see cref="ICodeLocation"/> of a user-code assembly, so the silo finds it without scanning types.
+/// </summary>
+[AttributeUsage(AttributeTargets.Assembly, AllowMultiple = false)]
+public sealed class CodeLocationAttribute(Type definitions) : Attribute
+{
+    public Type Definitions { get; } = definitions;
+
+    /// <summary>The code location's default name; the silo's configuration may override it.</summary>
+    public string? Name { get; set; }
+}

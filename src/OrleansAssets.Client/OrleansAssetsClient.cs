@@ -1,0 +1,64 @@
+using System.Runtime.CompilerServices;
+using OrleansAssets.Assets;
+using OrleansAssets.Cluster;
+using OrleansAssets.Queries;
+using OrleansAssets.Runs;
+
+namespace OrleansAssets.Client;
+
+/// <summary>
+/// What a program does with an OrleansAssets cluster: list and inspect assets, start runs, follow them.
+/// Obtain it from DI after <see cref="OrleansAssetsClientHostingExtensions.AddOrleansAssetsClient"/>.
+/// </summary>
+public sealed class OrleansAssetsClient(IClusterClient cluster)
+{
+    private IQueryGrain Queries => cluster.GetGrain<IQueryGrain>(0);
+
+    public Task<List<AssetSummary>> ListAssetsAsync() => Queries.ListAssets();
+
+    /// <exception cref="NotFoundException">No asset has this key.</exception>
+    public Task<AssetDetails> GetAssetAsync(string key) => Queries.GetAsset(key);
+
+    public Task<List<MaterializationRecord>> ListMaterializationsAsync(string key, DateTimeOffset? before = null, int limit = 50) =>
+        Queries.ListMaterializations(key, before, limit);
+
+    /// <summary>Starts a run of the assets <paramref name="selection"/> names; returns once it is recorded as queued.</summary>
+    /// <exception cref="AssetSelectionException">The selection names something that does not exist; nothing is recorded.</exception>
+    public Task<RunRecord> MaterializeAsync(string selection, IReadOnlyDictionary<string, string>? tags = null) =>
+        cluster.GetGrain<IRunGrain>(Guid.NewGuid()).Submit(new RunRequest
+        {
+            Selection = selection,
+            Tags = tags is null ? [] : new Dictionary<string, string>(tags),
+        });
+
+    /// <exception cref="NotFoundException">No run has this id.</exception>
+    public Task<RunDetails> GetRunAsync(Guid runId, long afterSequence = 0, int maxEvents = 10_000) =>
+        Queries.GetRun(runId, afterSequence, maxEvents);
+
+    public Task<List<RunRecord>> ListRunsAsync(RunQuery? query = null) => Queries.ListRuns(query ?? new RunQuery());
+
+    public Task<List<SiloInfo>> ListSilosAsync() => Queries.ListSilos();
+
+    public Task<List<CodeLocationInfo>> ListCodeLocationsAsync() => Queries.ListCodeLocations();
+
+    /// <summary>
+    /// Follows a run: yields each new page of it (status, steps and the events since the last page) until it finishes.
+    /// </summary>
+    public async IAsyncEnumerable<RunDetails> WatchRunAsync(Guid runId, TimeSpan? pollInterval = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var interval = pollInterval ?? TimeSpan.FromMilliseconds(200);
+        long cursor = 0;
+        while (true)
+        {
+            var page = await GetRunAsync(runId, cursor).WaitAsync(cancellationToken);
+            cursor = page.NextCursor;
+            yield return page;
+            if (page.Run.IsFinished)
+            {
+                yield break;
+            }
+
+            await Task.Delay(interval, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+namespace OrleansAssets;
+
+/// <summary>A problem a user can act on; its message says what is wrong and names what is involved.</summary>
+[GenerateSerializer, Alias("oa.OrleansAssetsException")]
+public class OrleansAssetsException : Exception
+{
+    public OrleansAssetsException()
+    {
+    }
+
+    public OrleansAssetsException(string message) : base(message)
+    {
+    }
+
+    public OrleansAssetsException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>A selection names assets, groups or tags that do not exist, or is not valid syntax.</summary>
+[GenerateSerializer, Alias("oa.AssetSelectionException")]
+public sealed class AssetSelectionException : OrleansAssetsException
+{
+    public AssetSelectionException()
+    {
+    }
+
+    public AssetSelectionException(string message) : base(message)
+    {
+    }
+
+    public AssetSelectionException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>The asset graph is invalid: duplicate keys, unknown dependencies, cycles, parameters that name no asset.</summary>
+[GenerateSerializer, Alias("oa.AssetGraphException")]
+public sealed class AssetGraphException : OrleansAssetsException
+{
+    public AssetGraphException()
+    {
+    }
+
+    public AssetGraphException(string message) : base(message)
+    {
+    }
+
+    public AssetGraphException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>A key or id the cluster does not know.</summary>
+[GenerateSerializer, Alias("oa.NotFoundException")]
+public sealed class NotFoundException : OrleansAssetsException
+{
+    public NotFoundException()
+    {
+    }
+
+    public NotFoundException(string message) : base(message)
+    {
+    }
+
+    public NotFoundException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>No live silo loads the code location a step needs.</summary>
+[GenerateSerializer, Alias("oa.CodeLocationUnavailableException")]
+public sealed class CodeLocationUnavailableException : OrleansAssetsException
+{
+    public CodeLocationUnavailableException()
+    {
+    }
+
+    public CodeLocationUnavailableException(string message) : base(message)
+    {
+    }
+
+    public CodeLocationUnavailableException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,15 @@
+using OrleansAssets.Assets;
+
+namespace OrleansAssets.Assets;
+
+/// <summary>What an asset grain persists: its latest materialization, a bounded history, its latest failure.</summary>
+/// <remarks>Stored as JSON without type names, so renaming this class does not break stored rows.</remarks>
+[GenerateSerializer, Alias("oa.AssetGrainState")]
+public sealed class AssetGrainState
+{
+    [Id(0)] public MaterializationRecord? Latest { get; set; }
+
+    [Id(1)] public List<MaterializationRecord> History { get; set; } = [];
+
+    [Id(2)] public FailureRecord? LastFailure { get; set; }
+}

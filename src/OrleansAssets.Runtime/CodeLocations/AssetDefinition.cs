@@ -1,0 +1,22 @@
+using System.Reflection;
+using OrleansAssets.Assets;
+
+namespace OrleansAssets.CodeLocations;
+
+/// <summary>An asset as its code location defines it: the spec the cluster sees, plus the method that runs it.</summary>
+internal sealed record AssetDefinition(AssetSpec Spec, Type DeclaringType, MethodInfo Method, IReadOnlyList<AssetParameter> Parameters)
+{
+    public string Key => Spec.Key;
+
+    /// <summary>Names the asset in messages by its class and method, which is where a user goes to fix it.</summary>
+    public string Describe() => $"'{Spec.Key}' ({DeclaringType.Name}.{Method.Name})";
+}
+
+internal enum AssetParameterKind
+{
+    Context,
+    CancellationToken,
+    Upstream,
+}
+
+internal sealed record AssetParameter(AssetParameterKind Kind, string Name, Type Type, string? UpstreamKey);

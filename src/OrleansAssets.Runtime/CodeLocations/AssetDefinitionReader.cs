@@ -1,0 +1,95 @@
+using System.Reflection;
+using OrleansAssets.Assets;
+
+namespace OrleansAssets.CodeLocations;
+
+/// <summary>Reads the <see cref="AssetAttribute"/> methods of one asset class into definitions.</summary>
+internal static class AssetDefinitionReader
+{
+    public static IEnumerable<AssetDefinition> Read(Type assetClass, string codeLocation)
+    {
+        var methods = assetClass
+            .GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
+            .Select(m => (method: m, attribute: m.GetCustomAttribute<AssetAttribute>()))
+            .Where(m => m.attribute is not null)
+            .OrderBy(m => m.method.MetadataToken);
+        foreach (var (method, attribute) in methods)
+        {
+            yield return Read(assetClass, method, attribute!, codeLocation);
+        }
+    }
+
+    private static AssetDefinition Read(Type assetClass, MethodInfo method, AssetAttribute attribute, string codeLocation)
+    {
+        var where = $"{assetClass.Name}.{method.Name}";
+        var key = attribute.Key ?? AssetKeys.ToSnakeCase(TrimAsync(method.Name));
+        if (!AssetKeys.IsValid(key))
+        {
+            throw new AssetGraphException($"Invalid asset graph: asset key '{key}' of {where} is not valid; use letters, digits and '_' in segments separated by '/'.");
+        }
+
+        if (method.IsGenericMethodDefinition)
+        {
+            throw new AssetGraphException($"Invalid asset graph: asset '{key}' ({where}) is a generic method; an asset's method cannot be generic.");
+        }
+
+        var parameters = method.GetParameters().Select(p => ReadParameter(p)).ToList();
+        var inputs = parameters.Where(p => p.Kind == AssetParameterKind.Upstream).Select(p => p.UpstreamKey!).ToList();
+        var deps = attribute.Deps.Where(d => !inputs.Contains(d, StringComparer.Ordinal)).ToList();
+        foreach (var dep in deps.Where(d => !AssetKeys.IsValid(d)))
+        {
+            throw new AssetGraphException($"Invalid asset graph: asset '{key}' ({where}) depends on '{dep}', which is not a valid asset key.");
+        }
+
+        var spec = new AssetSpec
+        {
+            Key = key,
+            Description = attribute.Description,
+            Group = string.IsNullOrWhiteSpace(attribute.Group) ? "default" : attribute.Group,
+            Tags = ParseTags(attribute.Tags, key, where),
+            Owners = [.. attribute.Owners],
+            Inputs = inputs,
+            Dependencies = [.. inputs.Concat(deps).Distinct(StringComparer.Ordinal)],
+            CodeLocation = codeLocation,
+            IOManager = attribute.IOManager,
+        };
+        return new AssetDefinition(spec, assetClass, method, parameters);
+    }
+
+    private static AssetParameter ReadParameter(ParameterInfo parameter)
+    {
+        if (parameter.ParameterType == typeof(AssetContext))
+        {
+            return new(AssetParameterKind.Context, parameter.Name!, parameter.ParameterType, null);
+        }
+
+        if (parameter.ParameterType == typeof(CancellationToken))
+        {
+            return new(AssetParameterKind.CancellationToken, parameter.Name!, parameter.ParameterType, null);
+        }
+
+        var upstream = parameter.GetCustomAttribute<UpstreamAttribute>()?.Key ?? AssetKeys.ToSnakeCase(parameter.Name!);
+        return new(AssetParameterKind.Upstream, parameter.Name!, parameter.ParameterType, upstream);
+    }
+
+    private static Dictionary<string, string> ParseTags(string[] tags, string key, string where)
+    {
+        var parsed = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var tag in tags)
+        {
+            var equals = tag.IndexOf('=', StringComparison.Ordinal);
+            var name = (equals < 0 ? tag : tag[..equals]).Trim();
+            if (name.Length == 0)
+            {
+                throw new AssetGraphException($"Invalid asset graph: asset '{key}' ({where}) has a tag '{tag}' without a name; write tags as 'name=value'.");
+            }
+
+            parsed[name] = equals < 0 ? string.Empty : tag[(equals + 1)..].Trim();
+        }
+
+        return parsed;
+    }
+
+    private static string TrimAsync(string name) =>
+        name.Length > 5 && name.EndsWith("Async", StringComparison.Ordinal) ? name[..^5] : name;
+}

@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace OrleansAssets.CodeLocations;
+
+/// <summary>Collects what an <see cref="ICodeLocation"/> registers.</summary>
+internal sealed class CodeLocationBuilder(string name, IConfiguration configuration) : ICodeLocationBuilder
+{
+    private readonly List<Type> _assetClasses = [];
+    private readonly Dictionary<string, Type> _ioManagers = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _externalAssets = new(StringComparer.Ordinal);
+
+    public string Name { get; } = name;
+
+    public IConfiguration Configuration { get; } = configuration;
+
+    public IServiceCollection Services { get; } = new ServiceCollection();
+
+    public IReadOnlyList<Type> AssetClasses => _assetClasses;
+
+    public IReadOnlyDictionary<string, Type> IOManagers => _ioManagers;
+
+    public IReadOnlySet<string> ExternalAssets => _externalAssets;
+
+    public ICodeLocationBuilder AddAssets<TAssets>() where TAssets : class
+    {
+        if (!_assetClasses.Contains(typeof(TAssets)))
+        {
+            _assetClasses.Add(typeof(TAssets));
+        }
+
+        return this;
+    }
+
+    public ICodeLocationBuilder AddResource<TResource>(string configurationSection) where TResource : class
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(configurationSection);
+        Services.AddKeyedSingleton(configurationSection, (_, _) => BindResource<TResource>(configurationSection));
+        Services.AddSingleton(sp => sp.GetRequiredKeyedService<TResource>(configurationSection));
+        return this;
+    }
+
+    public ICodeLocationBuilder AddIOManager<TIOManager>(string name) where TIOManager : class, IIOManager
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        _ioManagers[name] = typeof(TIOManager);
+        Services.AddKeyedSingleton<IIOManager, TIOManager>(name);
+        return this;
+    }
+
+    public ICodeLocationBuilder AddExternalAssets(params string[] keys)
+    {
+        foreach (var key in keys)
+        {
+            if (!AssetKeys.IsValid(key))
+            {
+                throw new AssetGraphException($"Invalid asset graph: code location '{Name}' declares external asset '{key}', which is not a valid asset key.");
+            }
+
+            _externalAssets.Add(key);
+        }
+
+        return this;
+    }
+
+    private TResource BindResource<TResource>(string section) where TResource : class
+    {
+        try
+        {
+            var configured = Configuration.GetSection(section);
+            return (configured.Exists() ? configured.Get<TResource>() : null)
+                ?? Activator.CreateInstance<TResource>();
+        }
+        catch (Exception e) when (e is InvalidOperationException or MissingMethodException or FormatException)
+        {
+            throw new OrleansAssetsException($"Resource {typeof(TResource).Name} of code location '{Name}' cannot be bound from configuration section '{section}': {e.Message}", e);
+        }
+    }
+}

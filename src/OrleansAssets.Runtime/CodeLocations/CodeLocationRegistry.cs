@@ -1,0 +1,120 @@
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+using OrleansAssets.Graph;
+using OrleansAssets.Hosting;
+
+namespace OrleansAssets.CodeLocations;
+
+/// <summary>
+/// The code locations this silo loads, read and validated when the silo is built, so a broken graph stops the
+/// silo before it joins the cluster.
+/// </summary>
+internal sealed class CodeLocationRegistry
+{
+    private readonly Dictionary<string, LoadedCodeLocation> _locations;
+
+    private CodeLocationRegistry(Dictionary<string, LoadedCodeLocation> locations) => _locations = locations;
+
+    public IReadOnlyCollection<LoadedCodeLocation> Locations => _locations.Values;
+
+    public IEnumerable<string> Names => _locations.Keys;
+
+    public bool Loads(string codeLocation) => _locations.ContainsKey(codeLocation);
+
+    public LoadedCodeLocation Get(string codeLocation) => _locations.TryGetValue(codeLocation, out var location)
+        ? location
+        : throw new CodeLocationUnavailableException($"This silo does not load code location '{codeLocation}'.");
+
+    public static CodeLocationRegistry Load(IEnumerable<CodeLocationOptions> options, IConfiguration configuration)
+    {
+        var locations = new Dictionary<string, LoadedCodeLocation>(StringComparer.Ordinal);
+        foreach (var option in options)
+        {
+            var location = LoadOne(option, configuration);
+            if (!locations.TryAdd(location.Name, location))
+            {
+                throw new AssetGraphException($"Invalid configuration: code location '{location.Name}' is configured twice.");
+            }
+        }
+
+        var definitions = locations.Values.SelectMany(l => l.Assets.Values).ToList();
+        var external = locations.Values.SelectMany(l => l.ExternalAssets).ToHashSet(StringComparer.Ordinal);
+        var byKey = definitions.GroupBy(d => d.Key).ToDictionary(g => g.Key, g => g.ToList());
+        AssetGraphValidator.Validate(
+            definitions.Select(d => d.Spec).ToList(),
+            external,
+            spec => byKey[spec.Key].FirstOrDefault(d => ReferenceEquals(d.Spec, spec))?.Describe() ?? $"'{spec.Key}'");
+        return new CodeLocationRegistry(locations);
+    }
+
+    private static LoadedCodeLocation LoadOne(CodeLocationOptions option, IConfiguration configuration)
+    {
+        Type definitionsType;
+        string? defaultName;
+        Assembly assembly;
+        if (option.Definitions is { } compiledIn)
+        {
+            definitionsType = compiledIn;
+            assembly = compiledIn.Assembly;
+            defaultName = assembly.GetCustomAttribute<CodeLocationAttribute>() is { } a && a.Definitions == compiledIn ? a.Name : null;
+        }
+        else
+        {
+            var path = ResolvePath(option);
+            var context = new CodeLocationLoadContext(option.Name ?? Path.GetFileNameWithoutExtension(path), path);
+            assembly = context.LoadFromAssemblyPath(path);
+            var attribute = assembly.GetCustomAttribute<CodeLocationAttribute>()
+                ?? throw new OrleansAssetsException(DescribeMissingAttribute(assembly, path));
+            definitionsType = attribute.Definitions;
+            defaultName = attribute.Name;
+        }
+
+        var name = option.Name ?? defaultName ?? AssetKeys.ToSnakeCase(assembly.GetName().Name!.Replace(".", string.Empty, StringComparison.Ordinal));
+        if (!AssetKeys.IsValid(name) || name.Contains('/', StringComparison.Ordinal))
+        {
+            throw new OrleansAssetsException($"Invalid configuration: code location name '{name}' is not valid; use letters, digits and '_'.");
+        }
+
+        if (!typeof(ICodeLocation).IsAssignableFrom(definitionsType) || definitionsType.GetConstructor(Type.EmptyTypes) is null)
+        {
+            throw new OrleansAssetsException($"Code location '{name}': {definitionsType.FullName} must implement {nameof(ICodeLocation)} and have a public parameterless constructor.");
+        }
+
+        var builder = new CodeLocationBuilder(name, configuration);
+        ((ICodeLocation)Activator.CreateInstance(definitionsType)!).Configure(builder);
+        var assets = builder.AssetClasses.SelectMany(c => AssetDefinitionReader.Read(c, name)).ToList();
+        if (assets.Count == 0)
+        {
+            throw new OrleansAssetsException($"Code location '{name}' ({definitionsType.FullName}) registers no assets; call builder.AddAssets<T>() with a class that has [Asset] methods.");
+        }
+
+        foreach (var asset in assets.Where(a => a.Spec.IOManager is { } io && !builder.IOManagers.ContainsKey(io)))
+        {
+            throw new AssetGraphException($"Invalid asset graph: asset {asset.Describe()} names IO manager '{asset.Spec.IOManager}', which code location '{name}' does not register.");
+        }
+
+        return new LoadedCodeLocation(name, assembly, builder, assets);
+    }
+
+    private static string ResolvePath(CodeLocationOptions option)
+    {
+        if (string.IsNullOrWhiteSpace(option.Assembly))
+        {
+            throw new OrleansAssetsException($"Invalid configuration: code location '{option.Name}' names no assembly; set OrleansAssets:CodeLocations:N:Assembly to the path of its .dll.");
+        }
+
+        var candidates = Path.IsPathRooted(option.Assembly)
+            ? [option.Assembly]
+            : new[] { Path.GetFullPath(option.Assembly), Path.Combine(AppContext.BaseDirectory, option.Assembly) };
+        return candidates.FirstOrDefault(File.Exists)
+            ?? throw new OrleansAssetsException($"Code location '{option.Name}': assembly '{option.Assembly}' not found (looked in {string.Join(" and ", candidates)}).");
+    }
+
+    private static string DescribeMissingAttribute(Assembly assembly, string path)
+    {
+        var abstractions = assembly.GetReferencedAssemblies().FirstOrDefault(r => r.Name == typeof(ICodeLocation).Assembly.GetName().Name);
+        return abstractions is null
+            ? $"'{path}' does not reference OrleansAssets.Abstractions, so it defines no code location."
+            : $"'{path}' has no [assembly: CodeLocation(typeof(...))] attribute naming its {nameof(ICodeLocation)}; add one so the silo knows what it exports.";
+    }
+}

@@ -1,0 +1,51 @@
+using System.Collections.Frozen;
+using OrleansAssets.Assets;
+using OrleansAssets.CodeLocations;
+
+namespace OrleansAssets.Graph;
+
+/// <summary>
+/// The asset graph across code locations: specs by key, and the edges both ways. Immutable; built from the
+/// catalog's snapshot and rebuilt when its version changes.
+/// </summary>
+public sealed class AssetGraph
+{
+    private readonly FrozenDictionary<string, AssetSpec> _assets;
+    private readonly FrozenDictionary<string, string[]> _downstream;
+
+    public AssetGraph(long version, IEnumerable<AssetSpec> assets)
+    {
+        Version = version;
+        _assets = assets.ToFrozenDictionary(a => a.Key, StringComparer.Ordinal);
+        _downstream = _assets.Values
+            .SelectMany(a => a.Dependencies.Select(upstream => (upstream, downstream: a.Key)))
+            .GroupBy(e => e.upstream, StringComparer.Ordinal)
+            .ToFrozenDictionary(g => g.Key, g => g.Select(e => e.downstream).Order(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
+        TopologicalOrder = AssetGraphValidator.TopologicalOrder(_assets.Values);
+    }
+
+    public static AssetGraph Empty { get; } = new(0, []);
+
+    public long Version { get; }
+
+    public IReadOnlyCollection<AssetSpec> Assets => _assets.Values;
+
+    /// <summary>Every key, upstream before downstream; ties in key order so plans are reproducible.</summary>
+    public IReadOnlyList<string> TopologicalOrder { get; }
+
+    public static AssetGraph FromSnapshot(AssetGraphSnapshot snapshot) =>
+        new(snapshot.Version, snapshot.CodeLocations.SelectMany(l => l.Assets));
+
+    public bool Contains(string key) => _assets.ContainsKey(key);
+
+    public AssetSpec? Find(string key) => _assets.GetValueOrDefault(key);
+
+    public AssetSpec Get(string key) => _assets.TryGetValue(key, out var spec)
+        ? spec
+        : throw new NotFoundException($"Unknown asset key '{key}'.");
+
+    /// <summary>Upstream keys that are assets of this graph (external keys of a code location not loaded anywhere are left out).</summary>
+    public IEnumerable<string> UpstreamOf(string key) => Get(key).Dependencies.Where(_assets.ContainsKey);
+
+    public IReadOnlyList<string> DownstreamOf(string key) => _downstream.GetValueOrDefault(key) ?? [];
+}

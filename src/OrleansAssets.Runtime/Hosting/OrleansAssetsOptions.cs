@@ -1,0 +1,65 @@
+namespace OrleansAssets.Hosting;
+
+/// <summary>
+/// Settings of an OrleansAssets silo, bound from the <c>OrleansAssets</c> configuration section
+/// (<c>OrleansAssets__...</c> as environment variables).
+/// </summary>
+public sealed class OrleansAssetsOptions
+{
+    public const string SectionName = "OrleansAssets";
+
+    /// <summary>The user-code assemblies this silo loads.</summary>
+    public List<CodeLocationOptions> CodeLocations { get; set; } = [];
+
+    /// <summary>The default IO manager's storage.</summary>
+    public FileSystemIOManagerOptions IOManager { get; set; } = new();
+
+    /// <summary>How many steps of one run materialize at the same time.</summary>
+    public int MaxConcurrentStepsPerRun { get; set; } = 16;
+
+    /// <summary>How many materializations an asset grain keeps in its state; the run storage keeps them all.</summary>
+    public int AssetHistoryLength { get; set; } = 20;
+
+    /// <summary>How often a step is tried again when its attempt is lost with a silo (user-code failures are not retried).</summary>
+    public int MaxStepAttempts { get; set; } = 5;
+
+    /// <summary>How long a step waits for a silo that loads its code location before it fails.</summary>
+    public TimeSpan CodeLocationWaitTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    public CodeLocationOptions AddCodeLocation(string name, string assemblyPath)
+    {
+        var location = new CodeLocationOptions { Name = name, Assembly = assemblyPath };
+        CodeLocations.Add(location);
+        return location;
+    }
+
+    /// <summary>Adds a code location compiled into the host (tests, single-binary deployments).</summary>
+    public CodeLocationOptions AddCodeLocation<TDefinitions>(string? name = null) where TDefinitions : ICodeLocation, new()
+    {
+        var location = new CodeLocationOptions { Name = name, Definitions = typeof(TDefinitions) };
+        CodeLocations.Add(location);
+        return location;
+    }
+}
+
+/// <summary>One user-code assembly: its name in the cluster and where to load it from.</summary>
+public sealed class CodeLocationOptions
+{
+    /// <summary>The code location's name; when not set, the name in the assembly's <see cref="CodeLocationAttribute"/>.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>The path of the user-code assembly; a relative path is looked up in the working directory, then beside the silo.</summary>
+    public string? Assembly { get; set; }
+
+    /// <summary>An <see cref="ICodeLocation"/> compiled into the host, instead of <see cref="Assembly"/>.</summary>
+    public Type? Definitions { get; set; }
+}
+
+public sealed class FileSystemIOManagerOptions
+{
+    /// <summary>Where values are stored; compose mounts a shared volume here so every silo sees every value.</summary>
+    public string Root { get; set; } = Path.Combine(".oa", "storage");
+
+    /// <summary>How many versions of each asset's value to keep; older ones are deleted as new ones are written.</summary>
+    public int KeepVersions { get; set; } = 10;
+}

@@ -1,0 +1,111 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Placement;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+using OrleansAssets.CodeLocations;
+using OrleansAssets.Graph;
+using OrleansAssets.IO;
+using OrleansAssets.Runs;
+using OrleansAssets.Storage;
+
+namespace OrleansAssets.Hosting;
+
+public static class OrleansAssetsSiloBuilderExtensions
+{
+    /// <summary>
+    /// Makes this silo an OrleansAssets silo: loads and validates the code locations named in the
+    /// <c>OrleansAssets</c> configuration section (and by <paramref name="configure"/>), publishes them to the
+    /// cluster, and hosts the asset, run, catalog and executor grains. Choose the storage with
+    /// <see cref="UseInMemoryAssetStorage"/> or a database package.
+    /// </summary>
+    /// <exception cref="AssetGraphException">The code locations' assets do not form a valid graph; the message names them.</exception>
+    public static ISiloBuilder AddOrleansAssets(this ISiloBuilder builder, Action<OrleansAssetsOptions>? configure = null)
+    {
+        var options = new OrleansAssetsOptions();
+        builder.Configuration.GetSection(OrleansAssetsOptions.SectionName).Bind(options);
+        configure?.Invoke(options);
+        Validate(options);
+
+        // Loading user code here, while the host is built, makes a broken graph stop the silo before it joins the cluster.
+        var registry = CodeLocationRegistry.Load(options.CodeLocations, builder.Configuration);
+
+        var services = builder.Services;
+        services.AddSingleton(Options.Create(options));
+        services.AddSingleton(registry);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<AssetGraphCache>();
+        services.AddSingleton<FileSystemIOManager>();
+        services.AddSingleton<IOManagerResolver>();
+        services.AddSingleton<IRunEventWriter>(sp => sp.GetRequiredService<IRunStore>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, StorageCheck>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CodeLocationPublisher>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RunRecoveryService>();
+        services.AddPlacementFilter<CodeLocationPlacementFilterStrategy, CodeLocationPlacementFilterDirector>(ServiceLifetime.Singleton);
+
+        // Other silos learn which code locations this one loads from its silo metadata.
+        var metadata = builder.Configuration.GetSection("Orleans:Metadata").Get<Dictionary<string, string>>() ?? [];
+        metadata[SiloCodeLocations.MetadataKey] = string.Join(",", registry.Names);
+        builder.UseSiloMetadata(metadata);
+        return builder;
+    }
+
+    /// <summary>
+    /// Keeps grain state and runs in this process's memory: dev mode and fast tests. Nothing survives a restart.
+    /// </summary>
+    public static ISiloBuilder UseInMemoryAssetStorage(this ISiloBuilder builder)
+    {
+        builder.AddMemoryGrainStorage(OrleansAssetsStorage.GrainStorageName);
+        builder.Services.AddSingleton<IRunStore, InMemoryRunStore>();
+        return builder;
+    }
+
+    private static void Validate(OrleansAssetsOptions options)
+    {
+        var problems = new List<string>();
+        if (options.MaxConcurrentStepsPerRun < 1)
+        {
+            problems.Add($"MaxConcurrentStepsPerRun must be at least 1 (is {options.MaxConcurrentStepsPerRun})");
+        }
+
+        if (options.MaxStepAttempts < 1)
+        {
+            problems.Add($"MaxStepAttempts must be at least 1 (is {options.MaxStepAttempts})");
+        }
+
+        if (options.AssetHistoryLength < 1)
+        {
+            problems.Add($"AssetHistoryLength must be at least 1 (is {options.AssetHistoryLength})");
+        }
+
+        if (options.IOManager.KeepVersions < 1)
+        {
+            problems.Add($"IOManager:KeepVersions must be at least 1 (is {options.IOManager.KeepVersions})");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.IOManager.Root))
+        {
+            problems.Add("IOManager:Root must be a directory");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new OptionsValidationException(OrleansAssetsOptions.SectionName, typeof(OrleansAssetsOptions), problems.Select(p => $"{OrleansAssetsOptions.SectionName}:{p}"));
+        }
+    }
+
+    /// <summary>Fails the silo's start, with what to do, when no run storage was chosen.</summary>
+    private sealed class StorageCheck(IServiceProvider services) : ILifecycleParticipant<ISiloLifecycle>
+    {
+        public void Participate(ISiloLifecycle lifecycle) => lifecycle.Subscribe(nameof(StorageCheck), ServiceLifecycleStage.First, _ =>
+        {
+            if (services.GetService<IRunStore>() is null)
+            {
+                throw new OrleansAssetsException("No OrleansAssets storage is configured: call UseInMemoryAssetStorage() for dev mode, or a database storage such as UsePostgresAssetStorage().");
+            }
+
+            return Task.CompletedTask;
+        });
+    }
+}

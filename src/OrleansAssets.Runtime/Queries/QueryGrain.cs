@@ -1,0 +1,142 @@
+using Orleans.Runtime.MembershipService.SiloMetadata;
+using OrleansAssets.Assets;
+using OrleansAssets.Cluster;
+using OrleansAssets.CodeLocations;
+using OrleansAssets.Graph;
+using OrleansAssets.Runs;
+using OrleansAssets.Storage;
+
+namespace OrleansAssets.Queries;
+
+/// <summary>
+/// Answers reads from the catalog and the run storage on whichever silo the caller reaches. Listings never wake
+/// asset grains; one asset's details ask that one grain.
+/// </summary>
+[StatelessWorker]
+internal sealed class QueryGrain(
+    AssetGraphCache graphs,
+    IRunStore store,
+    ISiloMetadataCache siloMetadata,
+    ILocalSiloDetails localSilo,
+    CodeLocationRegistry localLocations) : Grain, IQueryGrain
+{
+    private const int MaxEventsPerPage = 10_000;
+
+    public async Task<List<AssetSummary>> ListAssets()
+    {
+        var graph = await graphs.GetAsync();
+        var activity = await store.GetActivityAsync(null);
+        return graph.TopologicalOrder.Select(key =>
+        {
+            var spec = graph.Get(key);
+            var mine = activity.GetValueOrDefault(key);
+            var latest = mine?.LatestMaterialization;
+            var stale = AssetStatusRules.StaleBecause(latest, graph.UpstreamOf(key), u => activity.GetValueOrDefault(u)?.LatestMaterialization?.RunId);
+            return new AssetSummary
+            {
+                Key = key,
+                Description = spec.Description,
+                Group = spec.Group,
+                CodeLocation = spec.CodeLocation,
+                Dependencies = spec.Dependencies,
+                Tags = spec.Tags,
+                Status = AssetStatusRules.Derive(latest, mine?.LatestFailure, mine?.RunningIn is not null, stale),
+                LastMaterializedAt = latest?.Timestamp,
+                LastRunId = latest?.RunId,
+            };
+        }).ToList();
+    }
+
+    public async Task<AssetDetails> GetAsset(string key)
+    {
+        var graph = await graphs.GetAsync();
+        var spec = graph.Find(key) ?? throw new NotFoundException(UnknownAsset(graph, key));
+        var state = await GrainFactory.GetGrain<IAssetGrain>(key).GetState();
+        return new AssetDetails { Spec = spec, State = state, Dependents = [.. graph.DownstreamOf(key)] };
+    }
+
+    public async Task<List<MaterializationRecord>> ListMaterializations(string key, DateTimeOffset? before, int limit)
+    {
+        var graph = await graphs.GetAsync();
+        if (!graph.Contains(key))
+        {
+            throw new NotFoundException(UnknownAsset(graph, key));
+        }
+
+        return [.. await store.ListMaterializationsAsync(key, before, Math.Clamp(limit, 1, 1000))];
+    }
+
+    public async Task<List<RunRecord>> ListRuns(RunQuery query) =>
+        [.. await store.ListRunsAsync(query with { Limit = Math.Clamp(query.Limit, 1, 1000) })];
+
+    public async Task<RunDetails> GetRun(Guid runId, long afterSequence, int maxEvents)
+    {
+        var run = await store.GetRunAsync(runId) ?? throw new NotFoundException($"Unknown run {runId}.");
+        var stepEvents = new List<RunEvent>();
+        long cursor = 0;
+        while (await store.GetEventsAsync(runId, cursor, 1000, includeLogs: false) is { Count: > 0 } page)
+        {
+            stepEvents.AddRange(page);
+            cursor = page[^1].Sequence;
+        }
+
+        var events = await store.GetEventsAsync(runId, afterSequence, Math.Clamp(maxEvents, 0, MaxEventsPerPage));
+        return new RunDetails
+        {
+            Run = run,
+            Steps = StepHistory.From(stepEvents).Summaries(run.AssetKeys),
+            Events = [.. events],
+            NextCursor = events.Count > 0 ? events[^1].Sequence : afterSequence,
+        };
+    }
+
+    public async Task<List<CodeLocationInfo>> ListCodeLocations()
+    {
+        var snapshot = await GrainFactory.GetGrain<IAssetCatalogGrain>(0).GetGraph(0);
+        var silos = await ListSilos();
+        return snapshot!.CodeLocations.OrderBy(l => l.Name, StringComparer.Ordinal).Select(l => new CodeLocationInfo
+        {
+            Name = l.Name,
+            Assembly = l.Assembly,
+            Version = l.Version,
+            AssetCount = l.Assets.Count,
+            Silos = [.. silos.Where(s => s.Status == SiloState.Active && s.CodeLocations.Contains(l.Name)).Select(s => s.Address)],
+        }).ToList();
+    }
+
+    public async Task<List<SiloInfo>> ListSilos()
+    {
+        var hosts = await GrainFactory.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: false);
+        var publishers = await GrainFactory.GetGrain<IAssetCatalogGrain>(0).GetPublishers();
+        return hosts.OrderBy(h => h.StartTime).Select(h =>
+        {
+            var state = h.Status switch
+            {
+                SiloStatus.Active => SiloState.Active,
+                SiloStatus.ShuttingDown or SiloStatus.Stopping => SiloState.ShuttingDown,
+                SiloStatus.Dead => SiloState.Dead,
+                _ => SiloState.Joining,
+            };
+            var locations = state == SiloState.Dead
+                ? publishers.GetValueOrDefault(h.SiloAddress.ToParsableString()) ?? []
+                : CodeLocationsOf(h.SiloAddress);
+            return new SiloInfo
+            {
+                Address = h.SiloAddress.Endpoint.ToString(),
+                Name = h.SiloName,
+                HostName = h.HostName,
+                Status = state,
+                CodeLocations = [.. locations.Order(StringComparer.Ordinal)],
+                StartedAt = h.StartTime == default ? null : new DateTimeOffset(DateTime.SpecifyKind(h.StartTime, DateTimeKind.Utc)),
+                Gateway = h.ProxyPort > 0 ? $"{h.SiloAddress.Endpoint.Address}:{h.ProxyPort}" : null,
+            };
+        }).ToList();
+    }
+
+    private IEnumerable<string> CodeLocationsOf(SiloAddress silo) => silo.Equals(localSilo.SiloAddress)
+        ? localLocations.Names
+        : SiloCodeLocations.Read(siloMetadata.GetSiloMetadata(silo));
+
+    private static string UnknownAsset(AssetGraph graph, string key) =>
+        graph.Assets.Count == 0 ? $"Unknown asset key '{key}': the cluster has no assets yet." : $"Unknown asset key '{key}'.";
+}

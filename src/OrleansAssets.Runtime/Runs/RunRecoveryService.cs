@@ -1,0 +1,119 @@
+using Microsoft.Extensions.Logging;
+using OrleansAssets.Storage;
+
+namespace OrleansAssets.Runs;
+
+/// <summary>
+/// Brings back runs whose run grain was lost: when the membership declares a silo dead, every survivor wakes the
+/// unfinished runs (a run grain is a single activation, so waking it twice is harmless), and one silo sweeps
+/// periodically for runs stopped by anything else.
+/// </summary>
+internal sealed partial class RunRecoveryService(
+    IRunStore store,
+    IGrainFactory grains,
+    IClusterMembershipService membership,
+    ILocalSiloDetails localSilo,
+    TimeProvider time,
+    ILogger<RunRecoveryService> logger) : ILifecycleParticipant<ISiloLifecycle>
+{
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(30);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _watching;
+
+    public void Participate(ISiloLifecycle lifecycle) => lifecycle.Subscribe(
+        nameof(RunRecoveryService),
+        ServiceLifecycleStage.Active,
+        _ =>
+        {
+            _watching = Task.WhenAll(WatchMembershipAsync(_stopping.Token), SweepAsync(_stopping.Token));
+            return Task.CompletedTask;
+        },
+        async _ =>
+        {
+            await _stopping.CancelAsync();
+            if (_watching is not null)
+            {
+                await _watching.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        });
+
+    private async Task WatchMembershipAsync(CancellationToken cancellationToken)
+    {
+        var known = membership.CurrentSnapshot;
+        try
+        {
+            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(cancellationToken))
+            {
+                var died = snapshot.CreateUpdate(known).Changes.Where(c => c.Status == SiloStatus.Dead && !c.SiloAddress.Equals(localSilo.SiloAddress)).ToList();
+                known = snapshot;
+                if (died.Count > 0)
+                {
+                    LogSiloDied(logger, string.Join(", ", died.Select(d => d.SiloAddress)));
+                    await ResumeUnfinishedAsync(cancellationToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task SweepAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(SweepInterval, time);
+        try
+        {
+            // On start-up too: a cluster restarted after every silo stopped has runs to finish.
+            do
+            {
+                if (IsSweeper())
+                {
+                    await ResumeUnfinishedAsync(cancellationToken);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(cancellationToken));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>The active silo with the lowest address sweeps, so a cluster sweeps once, not once per silo.</summary>
+    private bool IsSweeper() => membership.CurrentSnapshot.Members.Values
+        .Where(m => m.Status == SiloStatus.Active)
+        .Select(m => m.SiloAddress)
+        .Order()
+        .FirstOrDefault() is not { } first || first.Equals(localSilo.SiloAddress);
+
+    private async Task ResumeUnfinishedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var unfinished = await store.ListRunsAsync(new RunQuery { Statuses = [RunStatus.Queued, RunStatus.Started], Limit = 1000 }, cancellationToken);
+            await Task.WhenAll(unfinished.Select(async run =>
+            {
+                try
+                {
+                    await grains.GetGrain<IRunGrain>(run.RunId).Resume();
+                }
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    LogResumeFailed(logger, e, run.RunId);
+                }
+            }));
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogSweepFailed(logger, e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Silo(s) {Silos} died; resuming unfinished runs")]
+    private static partial void LogSiloDied(ILogger logger, string silos);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not resume run {RunId}; the next sweep tries again")]
+    private static partial void LogResumeFailed(ILogger logger, Exception exception, Guid runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not list unfinished runs; the next sweep tries again")]
+    private static partial void LogSweepFailed(ILogger logger, Exception exception);
+}
