@@ -27,27 +27,26 @@ internal sealed class CodeLocationRegistry
 
     public static CodeLocationRegistry Load(IEnumerable<CodeLocationOptions> options, IConfiguration configuration)
     {
-        var locations = new Dictionary<string, LoadedCodeLocation>(StringComparer.Ordinal);
-        foreach (var option in options)
+        var read = options.Select(o => ReadOne(o, configuration)).ToList();
+        foreach (var twice in read.GroupBy(r => r.Name).Where(g => g.Count() > 1))
         {
-            var location = LoadOne(option, configuration);
-            if (!locations.TryAdd(location.Name, location))
-            {
-                throw new AssetGraphException($"Invalid configuration: code location '{location.Name}' is configured twice.");
-            }
+            throw new AssetGraphException($"Invalid configuration: code location '{twice.Key}' is configured twice.");
         }
 
-        var definitions = locations.Values.SelectMany(l => l.Assets.Values).ToList();
-        var external = locations.Values.SelectMany(l => l.ExternalAssets).ToHashSet(StringComparer.Ordinal);
-        var byKey = definitions.GroupBy(d => d.Key).ToDictionary(g => g.Key, g => g.ToList());
+        // Validate before indexing by key, so duplicates are reported as such, with every other problem.
+        var definitions = read.SelectMany(r => r.Assets).ToList();
+        var describe = definitions.ToDictionary<AssetDefinition, object, string>(d => d.Spec, d => d.Describe(), ReferenceEqualityComparer.Instance);
         AssetGraphValidator.Validate(
             definitions.Select(d => d.Spec).ToList(),
-            external,
-            spec => byKey[spec.Key].FirstOrDefault(d => ReferenceEquals(d.Spec, spec))?.Describe() ?? $"'{spec.Key}'");
-        return new CodeLocationRegistry(locations);
+            read.SelectMany(r => r.Builder.ExternalAssets).ToHashSet(StringComparer.Ordinal),
+            spec => describe[spec]);
+        return new CodeLocationRegistry(read.ToDictionary(
+            r => r.Name,
+            r => new LoadedCodeLocation(r.Name, r.Assembly, r.Builder, r.Assets),
+            StringComparer.Ordinal));
     }
 
-    private static LoadedCodeLocation LoadOne(CodeLocationOptions option, IConfiguration configuration)
+    private static (string Name, Assembly Assembly, CodeLocationBuilder Builder, List<AssetDefinition> Assets) ReadOne(CodeLocationOptions option, IConfiguration configuration)
     {
         Type definitionsType;
         string? defaultName;
@@ -93,7 +92,7 @@ internal sealed class CodeLocationRegistry
             throw new AssetGraphException($"Invalid asset graph: asset {asset.Describe()} names IO manager '{asset.Spec.IOManager}', which code location '{name}' does not register.");
         }
 
-        return new LoadedCodeLocation(name, assembly, builder, assets);
+        return (name, assembly, builder, assets);
     }
 
     private static string ResolvePath(CodeLocationOptions option)

@@ -72,7 +72,7 @@ public sealed class AssetSelection
 
         if (TryPrefixed(term, "group:", out var group))
         {
-            return new AttributeTerm($"group '{group}'", a => a.Group == group, "no asset is in group");
+            return new AttributeTerm($"group '{group}'", a => a.Group == group, "no asset is in");
         }
 
         if (TryPrefixed(term, "tag:", out var tag))

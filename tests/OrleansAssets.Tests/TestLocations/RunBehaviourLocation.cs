@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Logging;
+
+namespace OrleansAssets.Tests.TestLocations;
+
+/// <summary>
+/// A code location compiled into the tests, for run behaviour: a failing middle asset, an asset whose failure
+/// can be switched on, and a slow asset for concurrent runs.
+/// </summary>
+public sealed class RunBehaviourLocation : ICodeLocation
+{
+    public void Configure(ICodeLocationBuilder builder) => builder
+        .AddAssets<BranchingAssets>()
+        .AddAssets<SwitchableAssets>();
+}
+
+/// <summary>
+/// <c>source -> broken -> after_broken</c> and <c>source -> healthy</c>: a failure in <c>broken</c> must skip only
+/// <c>after_broken</c>.
+/// </summary>
+public sealed class BranchingAssets
+{
+    [Asset(Group = "branching")]
+    public static int Source(AssetContext context)
+    {
+        context.Log.LogInformation("source ran");
+        return 41;
+    }
+
+    [Asset(Group = "branching")]
+    public static int Broken(int source) => throw new InvalidOperationException($"broken cannot handle {source}");
+
+    [Asset(Group = "branching")]
+    public static int AfterBroken(int broken) => broken + 1;
+
+    [Asset(Group = "branching")]
+    public static MaterializeResult Healthy(int source) => new() { Metadata = { ["answer"] = source + 1 } };
+}
+
+/// <summary>An asset that fails while <see cref="Fail"/> is set, and a slow one for concurrent runs.</summary>
+public sealed class SwitchableAssets
+{
+    public static volatile bool Fail;
+
+    [Asset(Group = "switchable")]
+    public static async Task<Output<Dictionary<string, long>>> Switchable(AssetContext context)
+    {
+        await Task.Yield();
+        if (Fail)
+        {
+            throw new InvalidDataException("switched to fail");
+        }
+
+        return new Output<Dictionary<string, long>>(new() { ["attempt"] = context.Attempt }) { Metadata = { ["ok"] = true } };
+    }
+
+    [Asset(Group = "switchable")]
+    public static async Task<Output<string>> Slow(AssetContext context)
+    {
+        await Task.Delay(50, context.CancellationToken);
+        return new Output<string>($"written by {context.RunId}") { Metadata = { ["run"] = context.RunId.ToString() } };
+    }
+}
