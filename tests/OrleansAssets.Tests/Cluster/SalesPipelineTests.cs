@@ -149,6 +149,18 @@ public sealed class RunBehaviourTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_asset_can_name_its_own_io_manager_and_its_downstream_loads_through_it()
+    {
+        var run = await fixture.MaterializeAsync("group:custom");
+
+        Assert.Equal(RunStatus.Success, run.Run.Status);
+        var shouted = (await fixture.Client.GetAssetAsync("shouted")).State.Latest!;
+        Assert.Equal($"memory://shouted/{run.Run.RunId}", shouted.ValueLocation);
+        Assert.Equal("v1", shouted.DataVersion);
+        Assert.Equal("HELLO", (await fixture.Client.GetAssetAsync("heard")).State.Latest!.Metadata["heard"].Text);
+    }
+
+    [Fact]
     public async Task Runs_are_listed_newest_first_and_filtered_by_status()
     {
         var first = await fixture.MaterializeAsync("slow");

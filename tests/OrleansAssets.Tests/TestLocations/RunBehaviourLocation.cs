@@ -10,7 +10,33 @@ public sealed class RunBehaviourLocation : ICodeLocation
 {
     public void Configure(ICodeLocationBuilder builder) => builder
         .AddAssets<BranchingAssets>()
-        .AddAssets<SwitchableAssets>();
+        .AddAssets<SwitchableAssets>()
+        .AddAssets<CustomStorageAssets>()
+        .AddIOManager<UpperCaseIOManager>("upper");
+}
+
+/// <summary>An IO manager of the user's own: keeps strings in memory, upper-cased, to show it was used both ways.</summary>
+public sealed class UpperCaseIOManager : IIOManager
+{
+    public static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, Guid), string> Stored = new();
+
+    public ValueTask<StoredValue> StoreAsync(OutputContext context, object value, CancellationToken cancellationToken)
+    {
+        Stored[(context.AssetKey, context.RunId)] = ((string)value).ToUpperInvariant();
+        return ValueTask.FromResult(new StoredValue($"memory://{context.AssetKey}/{context.RunId}", "v1", 0));
+    }
+
+    public ValueTask<object?> LoadAsync(InputContext context, Type valueType, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<object?>(Stored[(context.UpstreamKey, context.ProducedByRun)]);
+}
+
+public sealed class CustomStorageAssets
+{
+    [Asset(Group = "custom", IOManager = "upper")]
+    public static string Shouted() => "hello";
+
+    [Asset(Group = "custom")]
+    public static MaterializeResult Heard(string shouted) => new() { Metadata = { ["heard"] = shouted } };
 }
 
 /// <summary>
