@@ -1,8 +1,8 @@
 namespace OrleansAssets.Assets;
 
 /// <summary>
-/// One asset: owns its materialization state, admits one materialization at a time, and tells its downstream
-/// assets when it changes so they know they are stale.
+/// One asset: owns its materialization state and tells its downstream assets when it changes so they know they
+/// are stale. Runs may materialize it concurrently; each run's materialization is recorded once.
 /// </summary>
 [Alias("oa.IAssetGrain")]
 public interface IAssetGrain : IGrainWithStringKey
@@ -13,6 +13,7 @@ public interface IAssetGrain : IGrainWithStringKey
     /// </summary>
     /// <remarks>User code may run for a long time; a dead silo breaks the call long before this timeout.</remarks>
     [ResponseTimeout("1.00:00:00")]
+    [AlwaysInterleave]
     [Alias("Materialize")]
     Task<StepOutcome> Materialize(MaterializeRequest request);
 

@@ -14,9 +14,10 @@ using OrleansAssets.Storage;
 namespace OrleansAssets.Assets;
 
 /// <summary>
-/// Owns one asset's materialization state. Materializations of one asset run one at a time (the grain is not
-/// reentrant for them), so its stored value and state are always one complete version; reads and upstream
-/// notifications interleave.
+/// Owns one asset's materialization state. Runs materialize an asset concurrently (each writes its own version of
+/// the value, switched into place whole), while every change to the grain's state goes through one gate, so state
+/// and storage always hold complete versions. A retried step of a run already in flight joins it instead of
+/// running twice.
 /// </summary>
 internal sealed partial class AssetGrain(
     [PersistentState("asset", OrleansAssetsStorage.GrainStorageName)] IPersistentState<AssetGrainState> state,
@@ -27,7 +28,8 @@ internal sealed partial class AssetGrain(
 {
     private readonly Dictionary<string, Guid> _upstreamLatest = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, StepOutcome> _recentOutcomes = [];
-    private Guid? _materializingRun;
+    private readonly Dictionary<Guid, Task<StepOutcome>> _inFlight = [];
+    private readonly SemaphoreSlim _stateGate = new(1, 1);
 
     private string Key => this.GetPrimaryKeyString();
 
@@ -59,12 +61,12 @@ internal sealed partial class AssetGrain(
         return Task.FromResult(new AssetState
         {
             Key = Key,
-            Status = AssetStatusRules.Derive(state.State.Latest, state.State.LastFailure, _materializingRun is not null, staleBecause),
+            Status = AssetStatusRules.Derive(state.State.Latest, state.State.LastFailure, _inFlight.Count > 0, staleBecause),
             Latest = state.State.Latest,
             History = [.. state.State.History],
             LastFailure = state.State.LastFailure,
             StaleBecause = staleBecause,
-            MaterializingRun = _materializingRun,
+            MaterializingRun = _inFlight.Count > 0 ? _inFlight.Keys.First() : null,
         });
     }
 
@@ -74,31 +76,38 @@ internal sealed partial class AssetGrain(
         return Task.CompletedTask;
     }
 
-    public async Task<StepOutcome> Materialize(MaterializeRequest request)
+    public Task<StepOutcome> Materialize(MaterializeRequest request)
     {
         if (_recentOutcomes.TryGetValue(request.RunId, out var known))
         {
-            return known with { AlreadyRecorded = known.Succeeded };
+            return Task.FromResult(known with { AlreadyRecorded = known.Succeeded });
         }
 
-        if (request.Attempt > 1 || request.EarlierAttemptLost)
+        if (_inFlight.TryGetValue(request.RunId, out var running))
         {
-            // A retried step may have been recorded by an attempt whose answer was lost with its silo.
-            if (await store.FindMaterializationAsync(request.RunId, Key) is { } existing)
-            {
-                if (state.State.Latest is null || existing.Timestamp > state.State.Latest.Timestamp)
-                {
-                    Adopt(existing);
-                    await state.WriteStateAsync();
-                }
-
-                return Remember(request.RunId, new StepOutcome { Succeeded = true, Materialization = existing, AlreadyRecorded = true });
-            }
+            // The run lost its answer (its own silo died) and asks again while the first attempt still runs here.
+            return running;
         }
 
-        _materializingRun = request.RunId;
+        var materialization = MaterializeForRunAsync(request);
+        _inFlight[request.RunId] = materialization;
+        return materialization;
+    }
+
+    private async Task<StepOutcome> MaterializeForRunAsync(MaterializeRequest request)
+    {
         try
         {
+            if (request.Attempt > 1 || request.EarlierAttemptLost)
+            {
+                // A retried step may have been recorded by an attempt whose answer was lost with its silo.
+                if (await store.FindMaterializationAsync(request.RunId, Key) is { } existing)
+                {
+                    await UpdateStateAsync(() => Adopt(existing));
+                    return Remember(request.RunId, new StepOutcome { Succeeded = true, Materialization = existing, AlreadyRecorded = true });
+                }
+            }
+
             return Remember(request.RunId, await MaterializeOnce(request));
         }
         catch (InconsistentStateException)
@@ -109,7 +118,7 @@ internal sealed partial class AssetGrain(
         }
         finally
         {
-            _materializingRun = null;
+            _inFlight.Remove(request.RunId);
         }
     }
 
@@ -210,16 +219,14 @@ internal sealed partial class AssetGrain(
                 Event(request, RunEventType.StepSucceeded, result.Silo is null ? null : $"on {result.Silo}") with { DurationMs = result.DurationMs },
             ],
         });
-        Adopt(record);
 
         // The grain state and the run storage are written at the same time: one round trip of latency.
-        await Task.WhenAll(write, state.WriteStateAsync());
+        await Task.WhenAll(write, UpdateStateAsync(() => Adopt(record)));
         if (!(await write).MaterializationRecorded)
         {
             // An earlier attempt of this run recorded it first; report that one, never a second.
             var existing = await store.FindMaterializationAsync(request.RunId, Key) ?? record;
-            Adopt(existing);
-            await state.WriteStateAsync();
+            await UpdateStateAsync(() => Adopt(existing));
             return new StepOutcome { Succeeded = true, Materialization = existing, AlreadyRecorded = true };
         }
 
@@ -231,14 +238,13 @@ internal sealed partial class AssetGrain(
     {
         var error = result.Error ?? new StepError { Type = "Unknown", Message = "The step failed without an error." };
         var failure = new FailureRecord { RunId = request.RunId, Timestamp = DateTimeOffset.UtcNow, Error = error };
-        state.State.LastFailure = failure;
         await Task.WhenAll(
             store.AppendAsync(new RunWrite(request.RunId)
             {
                 StepFailure = (Key, failure),
                 Events = [Event(request, RunEventType.StepFailed, error.ToString()) with { Error = error, DurationMs = result.DurationMs }],
             }),
-            state.WriteStateAsync());
+            UpdateStateAsync(() => state.State.LastFailure = failure));
         LogStepFailed(logger, Key, request.RunId, error.ToString());
         return new StepOutcome { Succeeded = false, Error = error };
     }
@@ -295,6 +301,21 @@ internal sealed partial class AssetGrain(
         {
             // Staleness is also derived from the run storage when a grain activates, so a lost notice costs nothing durable.
             LogNotifyFailed(logger, e, Key);
+        }
+    }
+
+    /// <summary>Applies a change to the state and writes it, one change at a time: concurrent materializations interleave.</summary>
+    private async Task UpdateStateAsync(Action change)
+    {
+        await _stateGate.WaitAsync();
+        try
+        {
+            change();
+            await state.WriteStateAsync();
+        }
+        finally
+        {
+            _stateGate.Release();
         }
     }
 

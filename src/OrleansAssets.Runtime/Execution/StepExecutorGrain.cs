@@ -17,6 +17,7 @@ namespace OrleansAssets.Execution;
 internal sealed partial class StepExecutorGrain(
     CodeLocationRegistry codeLocations,
     IOManagerResolver ioManagers,
+    StepSlots slots,
     IRunEventWriter events,
     IServiceProvider hostServices,
     ILocalSiloDetails silo,
@@ -24,6 +25,7 @@ internal sealed partial class StepExecutorGrain(
 {
     public async Task<StepExecutionResult> Execute(StepExecutionRequest request)
     {
+        using var slot = await slots.EnterAsync();
         var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         var key = request.Spec.Key;
@@ -36,8 +38,9 @@ internal sealed partial class StepExecutorGrain(
             var services = location.GetServices(hostServices);
             var context = new AssetContext(key, request.RunId, runLog, request.Attempt);
 
-            // User code may block or burn CPU for minutes: run it on the thread pool, not on this activation's turn.
-            var (stored, result) = await Task.Run(async () =>
+            // User code may block or burn CPU for minutes: run it on a thread of its own, not on this activation's
+            // turn nor on a pool thread the silo's messaging needs.
+            var (stored, result) = await Task.Factory.StartNew(async () =>
             {
                 var invocation = await AssetInvoker.InvokeAsync(definition, services, context, p => LoadInputAsync(request, location, services, p));
                 StoredValue? value = null;
@@ -48,7 +51,7 @@ internal sealed partial class StepExecutorGrain(
                 }
 
                 return (value, invocation);
-            });
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
             await runLog.FlushAsync();
             return new StepExecutionResult
             {

@@ -17,6 +17,12 @@ public sealed class OrleansAssetsOptions
     /// <summary>How many steps of one run materialize at the same time.</summary>
     public int MaxConcurrentStepsPerRun { get; set; } = 16;
 
+    /// <summary>How many steps run user code on one silo at the same time; more wait for a slot.</summary>
+    public int MaxConcurrentStepsPerSilo { get; set; } = Math.Max(2, Environment.ProcessorCount * 2);
+
+    /// <summary>How long a silo that is asked to stop (SIGTERM) waits for its running steps before it leaves.</summary>
+    public TimeSpan ShutdownDrainTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>How many materializations an asset grain keeps in its state; the run storage keeps them all.</summary>
     public int AssetHistoryLength { get; set; } = 20;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Placement;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using OrleansAssets.CodeLocations;
+using OrleansAssets.Execution;
 using OrleansAssets.Graph;
 using OrleansAssets.IO;
 using OrleansAssets.Runs;
@@ -42,6 +43,8 @@ public static class OrleansAssetsSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, StorageCheck>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CodeLocationPublisher>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RunRecoveryService>();
+        services.AddSingleton<StepSlots>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<StepSlots>());
         services.AddPlacementFilter<CodeLocationPlacementFilterStrategy, CodeLocationPlacementFilterDirector>(ServiceLifetime.Singleton);
 
         // Other silos learn which code locations this one loads from its silo metadata.
@@ -67,6 +70,11 @@ public static class OrleansAssetsSiloBuilderExtensions
         if (options.MaxConcurrentStepsPerRun < 1)
         {
             problems.Add($"MaxConcurrentStepsPerRun must be at least 1 (is {options.MaxConcurrentStepsPerRun})");
+        }
+
+        if (options.MaxConcurrentStepsPerSilo < 1)
+        {
+            problems.Add($"MaxConcurrentStepsPerSilo must be at least 1 (is {options.MaxConcurrentStepsPerSilo})");
         }
 
         if (options.MaxStepAttempts < 1)
