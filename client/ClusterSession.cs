@@ -21,12 +21,18 @@ internal sealed class ClusterSession : IAsyncDisposable
 
     public OrleansAssetsClient Client { get; }
 
-    public static async Task<ClusterSession> ConnectAsync(IReadOnlyList<string> gateways, CancellationToken cancellationToken)
+    public static async Task<ClusterSession> ConnectAsync(OrleansAssetsClientOptions target, CancellationToken cancellationToken)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         // stdout carries the command's output (often JSON): the client's own logging stays off it.
         builder.Logging.ClearProviders();
-        builder.AddOrleansAssetsClient(o => o.Gateways.AddRange(gateways));
+        builder.AddOrleansAssetsClient(o =>
+        {
+            o.PostgresConnectionString = target.PostgresConnectionString;
+            o.Gateways = target.Gateways;
+            o.ClusterId = target.ClusterId;
+            o.ServiceId = target.ServiceId;
+        });
         var host = builder.Build();
         try
         {
@@ -36,12 +42,16 @@ internal sealed class ClusterSession : IAsyncDisposable
         catch (Exception e) when (e is not OperationCanceledException)
         {
             host.Dispose();
-            var where = gateways.Count == 0 ? "the dev-mode silo on localhost:30000" : $"gateway(s) {string.Join(", ", gateways)}";
-            throw new ClusterUnreachableException(
-                $"Cannot reach an OrleansAssets cluster at {where} ({e.Message}). Start one with: dotnet run --project silo",
-                e);
+            var hint = target.PostgresConnectionString is null
+                ? "Start one with: dotnet run --project silo (dev mode) or scripts/cluster up"
+                : "Are its silos up? (scripts/cluster status)";
+            throw new ClusterUnreachableException($"Cannot reach {target.Describe()}: {Reason(e)}. {hint}", e);
         }
     }
+
+    private static string Reason(Exception e) => e.Message.Contains("Not all required queries found", StringComparison.Ordinal)
+        ? "the database has no OrleansAssets schema yet (a silo creates it when it first starts)"
+        : e.Message;
 
     public async ValueTask DisposeAsync()
     {

@@ -12,7 +12,7 @@ internal static class OaCommandLine
 
     private static readonly Option<string[]> Gateways = new("--gateway")
     {
-        Description = "A gateway of the cluster as host:port (repeatable); the dev-mode silo on localhost when not given. Also OA_GATEWAYS=host:port,...",
+        Description = "A gateway of the cluster as host:port (repeatable). Without it: OA_GATEWAYS, then ConnectionStrings__Postgres / OA_POSTGRES_*, then the context scripts/cluster wrote to $OA_HOME/context.json, then the dev-mode silo on localhost.",
         Recursive = true,
         AllowMultipleArgumentsPerToken = true,
     };
@@ -266,15 +266,10 @@ internal static class OaCommandLine
     /// <summary>Connects, runs the command, and turns failures into one line on stderr and an exit code.</summary>
     private static async Task<int> WithClusterAsync(ParseResult parse, CancellationToken cancellationToken, Func<OrleansAssetsClient, Task<int>> command)
     {
-        var gateways = (parse.GetValue(Gateways) ?? []).ToList();
-        if (gateways.Count == 0 && Environment.GetEnvironmentVariable("OA_GATEWAYS") is { Length: > 0 } fromEnvironment)
-        {
-            gateways.AddRange(fromEnvironment.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        }
-
         try
         {
-            await using var session = await ClusterSession.ConnectAsync(gateways, cancellationToken);
+            var target = ClusterContext.Resolve(parse.GetValue(Gateways) ?? []);
+            await using var session = await ClusterSession.ConnectAsync(target, cancellationToken);
             return await command(session.Client);
         }
         catch (ClusterUnreachableException e)

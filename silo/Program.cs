@@ -1,35 +1,83 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
 using OrleansAssets;
 using OrleansAssets.Hosting;
+using OrleansAssets.Postgres;
+using OrleansAssets.Silo;
 
-// One silo binary for every deployment. With no database configured it runs dev mode: one silo on localhost,
-// in-memory storage, and the example pipeline loaded when no code location is configured.
+// One silo binary for every deployment. With a Postgres connection configured (ConnectionStrings__Postgres or
+// OA_POSTGRES_*) it joins that cluster; without one it runs dev mode: one silo on localhost, in-memory storage,
+// and the example pipeline loaded when no code location is configured.
 // Settings ship beside the binary; relative data paths (IO manager root, outputs) stay relative to the working directory.
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+var postgres = OrleansAssetsPostgres.ConnectionStringFrom(builder.Configuration);
 try
 {
-    builder.UseOrleans(silo =>
+    if (postgres is null)
     {
-        silo.UseLocalhostClustering();
-        silo.UseInMemoryAssetStorage();
-        silo.AddOrleansAssets(options =>
+        builder.UseOrleans(silo =>
         {
-            if (options.CodeLocations.Count == 0)
+            silo.UseLocalhostClustering();
+            silo.UseInMemoryAssetStorage();
+            silo.AddOrleansAssets(options =>
             {
-                options.CodeLocations.Add(new CodeLocationOptions { Assembly = Path.Combine(AppContext.BaseDirectory, "codelocations", "SalesPipeline", "SalesPipeline.dll") });
-            }
+                if (options.CodeLocations.Count == 0)
+                {
+                    options.CodeLocations.Add(new CodeLocationOptions { Assembly = Path.Combine(AppContext.BaseDirectory, "codelocations", "SalesPipeline", "SalesPipeline.dll") });
+                }
+            });
         });
-    });
+        Console.Error.WriteLine(
+            "OrleansAssets dev mode: one silo on localhost (gateway 30000) with in-memory storage; " +
+            "its state is NOT kept across restarts. Materialize with: dotnet run --project client -- materialize --select '*' --wait");
+    }
+    else
+    {
+        var cluster = ClusterSettings.From(builder.Configuration);
+        var advertised = cluster.ResolveAdvertisedAddress();
+        OrleansAssetsOptions? assets = null;
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
+            });
+            silo.ConfigureEndpoints(advertised, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
+            if (cluster.SiloName is { Length: > 0 } name)
+            {
+                silo.Configure<SiloOptions>(o => o.SiloName = name);
+            }
 
-    Console.Error.WriteLine(
-        "OrleansAssets dev mode: one silo on localhost (gateway 30000) with in-memory storage; " +
-        "its state is NOT kept across restarts. Materialize with: dotnet run --project client -- materialize --select '*' --wait");
+            // Fast failure detection on purpose: a killed silo's steps are re-run elsewhere within seconds.
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = cluster.ProbeTimeout;
+                o.NumMissedProbesLimit = cluster.MissedProbesLimit;
+                o.NumVotesForDeathDeclaration = cluster.VotesForDeathDeclaration;
+            });
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
+            silo.UsePostgresAssetStorage(o => o.ConnectionString = postgres);
+            silo.AddOrleansAssets(o => assets = o);
+        });
+
+        // A stopping silo lets its running steps finish first; the host must wait for that.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = (assets?.ShutdownDrainTimeout ?? TimeSpan.FromSeconds(60)) + TimeSpan.FromSeconds(30));
+        Console.Error.WriteLine(
+            $"OrleansAssets silo: cluster '{cluster.ClusterId}' on Postgres {OrleansAssetsPostgres.Describe(postgres)}; " +
+            $"silo {advertised}:{cluster.SiloPort}, gateway {cluster.GatewayPort}; " +
+            $"code locations: {(assets is null || assets.CodeLocations.Count == 0 ? "none" : string.Join(", ", assets.CodeLocations.Select(c => c.Name ?? Path.GetFileNameWithoutExtension(c.Assembly))))}");
+    }
+
     await builder.Build().RunAsync();
     return 0;
 }
-catch (OrleansAssetsException e)
+catch (Exception e) when (Unwrap(e) is OrleansAssetsException problem)
 {
-    // Bad user code or configuration: one clear line, no stack of framework frames.
-    Console.Error.WriteLine($"error: {e.Message}");
+    // Bad user code, configuration or database: one clear line, not a stack of framework frames.
+    Console.Error.WriteLine($"error: {problem.Message}");
     return 2;
 }
+
+static Exception Unwrap(Exception e) => e is AggregateException { InnerExceptions.Count: 1 } a ? Unwrap(a.InnerExceptions[0]) : e;

@@ -1,18 +1,41 @@
 using System.Net;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace OrleansAssets.Client;
 
-/// <summary>Where the cluster is. With no gateway set, the dev-mode silo on localhost.</summary>
+/// <summary>
+/// Where the cluster is: a Postgres database whose membership table lists every gateway (a cluster), fixed
+/// gateways, or, with neither, the dev-mode silo on localhost.
+/// </summary>
 public sealed class OrleansAssetsClientOptions
 {
-    /// <summary>Gateways as <c>host:port</c>; empty means the dev-mode silo on localhost:30000.</summary>
+    /// <summary>The cluster's Postgres: the client learns every live gateway from it and keeps up as silos come and go.</summary>
+    public string? PostgresConnectionString { get; set; }
+
+    /// <summary>Gateways as <c>host:port</c>, when there is no database to ask.</summary>
     public List<string> Gateways { get; set; } = [];
 
-    public string ClusterId { get; set; } = "dev";
+    /// <summary>The cluster's id; "dev" for the dev-mode silo, "orleansassets" for a Postgres cluster unless set.</summary>
+    public string? ClusterId { get; set; }
 
-    public string ServiceId { get; set; } = "dev";
+    public string? ServiceId { get; set; }
+
+    /// <summary>
+    /// Reads the options the way every OrleansAssets process does: <c>ConnectionStrings:Postgres</c> or
+    /// <c>OA_POSTGRES_*</c>, and <c>OrleansAssets:Cluster:ClusterId</c> / <c>ServiceId</c>.
+    /// </summary>
+    public static OrleansAssetsClientOptions FromConfiguration(IConfiguration configuration) => new()
+    {
+        PostgresConnectionString = OrleansAssets.PostgresConnectionString.From(configuration),
+        ClusterId = configuration["OrleansAssets:Cluster:ClusterId"],
+        ServiceId = configuration["OrleansAssets:Cluster:ServiceId"],
+    };
+
+    public string Describe() => PostgresConnectionString is { } postgres
+        ? $"cluster '{ClusterId ?? "orleansassets"}' on Postgres {OrleansAssets.PostgresConnectionString.Describe(postgres)}"
+        : Gateways.Count > 0 ? $"gateway(s) {string.Join(", ", Gateways)}" : "the dev-mode silo on localhost:30000";
 }
 
 public static class OrleansAssetsClientHostingExtensions
@@ -20,24 +43,40 @@ public static class OrleansAssetsClientHostingExtensions
     /// <summary>Adds an Orleans client for the cluster and <see cref="OrleansAssetsClient"/> on top of it.</summary>
     public static IHostApplicationBuilder AddOrleansAssetsClient(this IHostApplicationBuilder builder, Action<OrleansAssetsClientOptions>? configure = null)
     {
-        var options = new OrleansAssetsClientOptions();
+        var options = OrleansAssetsClientOptions.FromConfiguration(builder.Configuration);
         configure?.Invoke(options);
         builder.UseOrleansClient(client =>
         {
-            if (options.Gateways.Count == 0)
+            if (options.PostgresConnectionString is { } postgres)
             {
-                client.UseLocalhostClustering(serviceId: options.ServiceId, clusterId: options.ClusterId);
+                client.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = "Npgsql";
+                    o.ConnectionString = postgres;
+                });
+                client.Configure<Orleans.Configuration.ClusterOptions>(o =>
+                {
+                    o.ClusterId = options.ClusterId ?? "orleansassets";
+                    o.ServiceId = options.ServiceId ?? "orleansassets";
+                });
+                // Learn about silos that joined or died soon, not after the default minute.
+                client.Configure<Orleans.Configuration.GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
             }
-            else
+            else if (options.Gateways.Count > 0)
             {
                 client.UseStaticClustering(options.Gateways.Select(ParseEndpoint).ToArray());
                 client.Configure<Orleans.Configuration.ClusterOptions>(o =>
                 {
-                    o.ClusterId = options.ClusterId;
-                    o.ServiceId = options.ServiceId;
+                    o.ClusterId = options.ClusterId ?? "orleansassets";
+                    o.ServiceId = options.ServiceId ?? "orleansassets";
                 });
             }
+            else
+            {
+                client.UseLocalhostClustering(serviceId: options.ServiceId ?? "dev", clusterId: options.ClusterId ?? "dev");
+            }
         });
+        builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<OrleansAssetsClient>();
         return builder;
     }

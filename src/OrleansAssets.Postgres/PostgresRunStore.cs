@@ -1,0 +1,364 @@
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+using OrleansAssets.Assets;
+using OrleansAssets.Runs;
+using OrleansAssets.Storage;
+
+namespace OrleansAssets.Postgres;
+
+/// <summary>
+/// The run storage on Postgres. Writes from every grain of the silo go through one queue: while a commit is in
+/// flight the next writes gather, and each batch is one call of <c>oa_append</c>, one transaction, one commit.
+/// Every caller's task completes only once its write is committed, so batching costs no durability.
+/// </summary>
+public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    private readonly NpgsqlDataSource _db;
+    private readonly PostgresStorageOptions _options;
+    private readonly ILogger<PostgresRunStore> _logger;
+    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _writer;
+    private long _commits;
+    private long _writes;
+
+    public PostgresRunStore(PostgresDataSource db, IOptions<PostgresStorageOptions> options, ILogger<PostgresRunStore> logger)
+    {
+        _db = db.Source;
+        _options = options.Value;
+        _logger = logger;
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>Commits and writes so far, for measuring the write path.</summary>
+    public (long Commits, long Writes) Counters => (Interlocked.Read(ref _commits), Interlocked.Read(ref _writes));
+
+    public Task<RunWriteResult> AppendAsync(RunWrite write, CancellationToken cancellationToken = default)
+    {
+        var pending = new PendingWrite(write, new TaskCompletionSource<RunWriteResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(nameof(PostgresRunStore), "The run storage is shutting down.");
+        }
+
+        return pending.Done.Task;
+    }
+
+    public async Task<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken = default)
+    {
+        await using var command = _db.CreateCommand($"{RunColumns} where run_id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = runId });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadRun(reader) : null;
+    }
+
+    public async Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken = default)
+    {
+        await using var command = _db.CreateCommand($"""
+            {RunColumns}
+            where (cardinality($1::text[]) = 0 or status = any($1)) and ($2::timestamptz is null or created_at < $2)
+            order by created_at desc limit $3
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = query.Statuses.Select(Word).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.CreatedBefore ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = query.Limit });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var runs = new List<RunRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            runs.Add(ReadRun(reader));
+        }
+
+        return runs;
+    }
+
+    public async Task<IReadOnlyList<RunEvent>> GetEventsAsync(Guid runId, long afterSequence, int limit, bool includeLogs = true, CancellationToken cancellationToken = default)
+    {
+        await using var command = _db.CreateCommand("""
+            select seq, ts, type, asset_key, message, level, attempt, duration_ms, data_version, will_retry, metadata::text, error::text
+            from oa_events
+            where run_id = $1 and seq > $2 and ($3 or type <> 'log')
+            order by seq limit $4
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = runId });
+        command.Parameters.Add(new NpgsqlParameter { Value = afterSequence });
+        command.Parameters.Add(new NpgsqlParameter { Value = includeLogs });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var events = new List<RunEvent>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(new RunEvent
+            {
+                RunId = runId,
+                Sequence = reader.GetInt64(0),
+                Timestamp = reader.GetFieldValue<DateTimeOffset>(1),
+                Type = Enum.Parse<RunEventType>(reader.GetString(2), ignoreCase: true),
+                AssetKey = reader.IsDBNull(3) ? null : reader.GetString(3),
+                Message = reader.IsDBNull(4) ? null : reader.GetString(4),
+                Level = reader.IsDBNull(5) ? null : Enum.Parse<LogLevel>(reader.GetString(5), ignoreCase: true),
+                Attempt = reader.IsDBNull(6) ? null : reader.GetInt32(6),
+                DurationMs = reader.IsDBNull(7) ? null : reader.GetDouble(7),
+                DataVersion = reader.IsDBNull(8) ? null : reader.GetString(8),
+                WillRetry = reader.GetBoolean(9),
+                Metadata = reader.IsDBNull(10) ? null : JsonSerializer.Deserialize<Dictionary<string, MetadataValue>>(reader.GetString(10), Json),
+                Error = reader.IsDBNull(11) ? null : JsonSerializer.Deserialize<StepError>(reader.GetString(11), Json),
+            });
+        }
+
+        return events;
+    }
+
+    public async Task<IReadOnlyList<MaterializationRecord>> ListMaterializationsAsync(string assetKey, DateTimeOffset? before, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = _db.CreateCommand("""
+            select record::text from oa_materializations
+            where asset_key = $1 and ($2::timestamptz is null or ts < $2)
+            order by ts desc limit $3
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = assetKey });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)before ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var records = new List<MaterializationRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            records.Add(JsonSerializer.Deserialize<MaterializationRecord>(reader.GetString(0), Json)!);
+        }
+
+        return records;
+    }
+
+    public async Task<MaterializationRecord?> FindMaterializationAsync(Guid runId, string assetKey, CancellationToken cancellationToken = default)
+    {
+        await using var command = _db.CreateCommand("select record::text from oa_materializations where run_id = $1 and asset_key = $2");
+        command.Parameters.Add(new NpgsqlParameter { Value = runId });
+        command.Parameters.Add(new NpgsqlParameter { Value = assetKey });
+        return await command.ExecuteScalarAsync(cancellationToken) is string json ? JsonSerializer.Deserialize<MaterializationRecord>(json, Json) : null;
+    }
+
+    public async Task<IReadOnlyDictionary<string, AssetActivity>> GetActivityAsync(IReadOnlyCollection<string>? assetKeys, CancellationToken cancellationToken = default)
+    {
+        await using var command = _db.CreateCommand("""
+            select asset_key, latest::text, failure::text, running_in from oa_asset_activity
+            where $1::text[] is null or asset_key = any($1)
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)assetKeys?.ToArray() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var activity = new Dictionary<string, AssetActivity>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var key = reader.GetString(0);
+            activity[key] = new AssetActivity(
+                key,
+                reader.IsDBNull(1) ? null : JsonSerializer.Deserialize<MaterializationRecord>(reader.GetString(1), Json),
+                reader.IsDBNull(2) ? null : JsonSerializer.Deserialize<FailureRecord>(reader.GetString(2), Json),
+                reader.IsDBNull(3) ? null : reader.GetGuid(3));
+        }
+
+        return activity;
+    }
+
+    /// <summary>Deletes the events of runs that ended before <paramref name="cutoff"/>, a bounded slice at a time; returns how many.</summary>
+    public async Task<long> DeleteEventsOfRunsEndedBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    {
+        long total = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await using var command = _db.CreateCommand("""
+                delete from oa_events where ctid in (
+                    select e.ctid from oa_events e join oa_runs r using (run_id)
+                    where r.ended_at < $1 limit 10000)
+                """);
+            command.Parameters.Add(new NpgsqlParameter { Value = cutoff });
+            var deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+            total += deleted;
+            if (deleted < 10000)
+            {
+                break;
+            }
+        }
+
+        return total;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // The container may hold this instance under two registrations and dispose it twice.
+        if (!_queue.Writer.TryComplete())
+        {
+            return;
+        }
+
+        // Let queued writes land before the silo goes.
+        await _writer.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _stopping.CancelAsync();
+    }
+
+    private const string RunColumns = "select run_id, status, selection, asset_keys, tags::text, created_at, started_at, ended_at, error from oa_runs";
+
+    private static RunRecord ReadRun(NpgsqlDataReader reader) => new()
+    {
+        RunId = reader.GetGuid(0),
+        Status = Enum.Parse<RunStatus>(reader.GetString(1), ignoreCase: true),
+        Selection = reader.GetString(2),
+        AssetKeys = [.. reader.GetFieldValue<string[]>(3)],
+        Tags = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(4), Json) ?? [],
+        CreatedAt = reader.GetFieldValue<DateTimeOffset>(5),
+        StartedAt = reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6),
+        EndedAt = reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7),
+        Error = reader.IsDBNull(8) ? null : reader.GetString(8),
+    };
+
+    private static string Word(RunStatus status) => JsonNamingPolicy.CamelCase.ConvertName(status.ToString());
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingWrite>(_options.MaxWritesPerCommit);
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync(CancellationToken.None))
+        {
+            batch.Clear();
+            while (batch.Count < _options.MaxWritesPerCommit && reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+
+            await CommitWithRetriesAsync(batch);
+        }
+    }
+
+    private async Task CommitWithRetriesAsync(List<PendingWrite> batch)
+    {
+        var deadline = DateTime.UtcNow + _options.WriteRetryTimeout;
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                var results = await CommitAsync(batch);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Done.TrySetResult(results[i]);
+                }
+
+                return;
+            }
+            catch (Exception e) when (IsTransient(e) && DateTime.UtcNow < deadline && !_stopping.IsCancellationRequested)
+            {
+                LogRetrying(_logger, e, batch.Count, delay);
+                await Task.Delay(delay);
+                delay = TimeSpan.FromMilliseconds(Math.Min(2000, delay.TotalMilliseconds * 2));
+            }
+            catch (PostgresException e) when (batch.Count > 1 && !IsTransient(e))
+            {
+                // One bad write must not fail the others that shared its commit: commit them one by one.
+                LogIsolating(_logger, e, batch.Count);
+                foreach (var pending in batch)
+                {
+                    await CommitWithRetriesAsync([pending]);
+                }
+
+                return;
+            }
+            catch (Exception e)
+            {
+                foreach (var pending in batch)
+                {
+                    pending.Done.TrySetException(e);
+                }
+
+                return;
+            }
+        }
+    }
+
+    private async Task<RunWriteResult[]> CommitAsync(List<PendingWrite> batch)
+    {
+        var payload = JsonSerializer.SerializeToUtf8Bytes(batch.Select(p => WriteDocument.From(p.Write)), Json);
+        await using var command = _db.CreateCommand("select write_index, recorded from oa_append($1)");
+        command.Parameters.Add(new NpgsqlParameter { Value = payload, NpgsqlDbType = NpgsqlDbType.Json });
+        var results = new RunWriteResult[batch.Count];
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                results[reader.GetInt32(0)] = new RunWriteResult(reader.GetBoolean(1));
+            }
+        }
+
+        Interlocked.Increment(ref _commits);
+        Interlocked.Add(ref _writes, batch.Count);
+        return results;
+    }
+
+    private static bool IsTransient(Exception e) => e switch
+    {
+        PostgresException p => p.SqlState.StartsWith("08", StringComparison.Ordinal) // connection exceptions
+            || p.SqlState is "57P01" or "57P02" or "57P03" or "53300" or "40001" or "40P01",
+        NpgsqlException n => n.IsTransient || n.InnerException is SocketException or IOException or TimeoutException,
+        SocketException or IOException or TimeoutException => true,
+        _ => false,
+    };
+
+    private sealed record PendingWrite(RunWrite Write, TaskCompletionSource<RunWriteResult> Done);
+
+    /// <summary>The JSON shape <c>oa_append</c> reads: a write with its events, run record and asset records.</summary>
+    private sealed record WriteDocument(
+        Guid RunId,
+        RunRecord? Run,
+        IReadOnlyList<EventDocument> Events,
+        AssetDocument<MaterializationRecord>? Materialization,
+        string? StepStarted,
+        AssetDocument<FailureRecord>? Failure)
+    {
+        public static WriteDocument From(RunWrite write) => new(
+            write.RunId,
+            write.Run,
+            write.Events.Select(EventDocument.From).ToList(),
+            write.Materialization is { } m ? new(m.AssetKey, m.Timestamp, m) : null,
+            write.StepStarted,
+            write.StepFailure is var (key, failure) ? new(key, failure.Timestamp, failure) : null);
+    }
+
+    private sealed record AssetDocument<T>(string AssetKey, DateTimeOffset Ts, T Record);
+
+    private sealed record EventDocument(
+        DateTimeOffset Ts,
+        RunEventType Type,
+        string? AssetKey,
+        string? Message,
+        LogLevel? Level,
+        int? Attempt,
+        double? DurationMs,
+        string? DataVersion,
+        bool WillRetry,
+        Dictionary<string, MetadataValue>? Metadata,
+        StepError? Error)
+    {
+        public static EventDocument From(RunEvent e) =>
+            new(e.Timestamp, e.Type, e.AssetKey, e.Message, e.Level, e.Attempt, e.DurationMs, e.DataVersion, e.WillRetry, e.Metadata, e.Error);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Postgres refused a commit of {Count} write(s); retrying in {Delay}")]
+    private static partial void LogRetrying(ILogger logger, Exception exception, int count, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A commit of {Count} writes failed; committing them one by one to find the bad one")]
+    private static partial void LogIsolating(ILogger logger, Exception exception, int count);
+}
+
+/// <summary>The data source of OrleansAssets' own tables, kept apart from any the host registers for itself.</summary>
+public sealed class PostgresDataSource(NpgsqlDataSource source) : IAsyncDisposable
+{
+    public NpgsqlDataSource Source { get; } = source;
+
+    public ValueTask DisposeAsync() => Source.DisposeAsync();
+}
