@@ -66,6 +66,12 @@ public sealed class FileSystemIOManagerOptions
     /// <summary>Where values are stored; compose mounts a shared volume here so every silo sees every value.</summary>
     public string Root { get; set; } = Path.Combine(".oa", "storage");
 
-    /// <summary>How many versions of each asset's value to keep; older ones are deleted as new ones are written.</summary>
+    /// <summary>The newest versions of each asset's value that are always kept, however old.</summary>
     public int KeepVersions { get; set; } = 10;
+
+    /// <summary>
+    /// Versions younger than this are never deleted, however many there are: a run's downstream steps must find the
+    /// value its upstream step wrote even while many other runs write newer ones.
+    /// </summary>
+    public TimeSpan KeepFor { get; set; } = TimeSpan.FromHours(24);
 }

@@ -9,8 +9,9 @@ namespace OrleansAssets.IO;
 /// <summary>
 /// The default IO manager: each run's value of an asset is one file under <c>{root}/{asset key}/</c>, an Arrow
 /// IPC file for a data frame and a JSON file for anything else. A value is written to a temporary file and
-/// renamed into place, so a reader sees a whole version or none; older versions beyond the configured number are
-/// removed as new ones land.
+/// renamed into place, so a reader sees a whole version or none. As new versions land, the ones that are both
+/// beyond the newest <see cref="FileSystemIOManagerOptions.KeepVersions"/> and older than
+/// <see cref="FileSystemIOManagerOptions.KeepFor"/> are removed.
 /// </summary>
 public sealed class FileSystemIOManager(IOptions<OrleansAssetsOptions> options) : IIOManager
 {
@@ -80,7 +81,7 @@ public sealed class FileSystemIOManager(IOptions<OrleansAssetsOptions> options) 
         }
 
         throw new FileNotFoundException(
-            $"No stored value of '{context.UpstreamKey}' from run {context.ProducedByRun} under {directory}; it may have been pruned (keep more versions with OrleansAssets:IOManager:KeepVersions) or the IO manager's root differs between silos.",
+            $"No stored value of '{context.UpstreamKey}' from run {context.ProducedByRun} under {directory}; it may have been pruned (OrleansAssets:IOManager:KeepVersions and KeepFor keep more) or the IO manager's root differs between silos.",
             frame);
     }
 
@@ -97,11 +98,13 @@ public sealed class FileSystemIOManager(IOptions<OrleansAssetsOptions> options) 
 
     private void PruneOldVersions(string directory)
     {
+        var cutoff = DateTime.UtcNow - _options.KeepFor;
         var versions = new DirectoryInfo(directory)
             .EnumerateFiles()
             .Where(f => f.Extension is FrameExtension or JsonExtension)
             .OrderByDescending(f => f.LastWriteTimeUtc)
-            .Skip(Math.Max(1, _options.KeepVersions));
+            .Skip(Math.Max(1, _options.KeepVersions))
+            .Where(f => f.LastWriteTimeUtc < cutoff);
         foreach (var old in versions)
         {
             try

@@ -76,9 +76,26 @@ public sealed class FileSystemIOManagerTests : IDisposable
     }
 
     [Fact]
+    public async Task Young_versions_are_kept_however_many_runs_write_newer_ones()
+    {
+        var io = Create(keep: 2, keepFor: TimeSpan.FromHours(1));
+        var first = Guid.NewGuid();
+        await io.StoreAsync(new OutputContext("busy", first), new Totals("first", 1), default);
+        for (var i = 0; i < 20; i++)
+        {
+            await io.StoreAsync(new OutputContext("busy", Guid.NewGuid()), new Totals("later", i), default);
+        }
+
+        var loaded = (Totals)(await io.LoadAsync(new InputContext("busy", first, "downstream"), typeof(Totals), default))!;
+
+        Assert.Equal("first", loaded.Product);
+        Assert.Equal(21, Directory.GetFiles(Path.Combine(_root, "busy")).Length);
+    }
+
+    [Fact]
     public async Task Each_run_keeps_its_own_version_and_old_ones_are_pruned()
     {
-        var io = Create(keep: 3);
+        var io = Create(keep: 3, keepFor: TimeSpan.Zero);
         var runs = Enumerable.Range(0, 5).Select(_ => Guid.NewGuid()).ToList();
         foreach (var run in runs)
         {
@@ -90,7 +107,7 @@ public sealed class FileSystemIOManagerTests : IDisposable
         var newest = (Totals)(await io.LoadAsync(new InputContext("p", runs[^1], "x"), typeof(Totals), default))!;
         Assert.Equal(runs[^1].ToString(), newest.Product);
         var pruned = await Assert.ThrowsAsync<FileNotFoundException>(async () => await io.LoadAsync(new InputContext("p", runs[0], "x"), typeof(Totals), default));
-        Assert.Contains("KeepVersions", pruned.Message);
+        Assert.Contains("KeepFor", pruned.Message);
     }
 
     [Fact]
@@ -105,8 +122,8 @@ public sealed class FileSystemIOManagerTests : IDisposable
         Assert.Contains("'user' takes 'frame' as Totals", error.Message);
     }
 
-    private FileSystemIOManager Create(int keep = 10) =>
-        new(Options.Create(new OrleansAssetsOptions { IOManager = { Root = _root, KeepVersions = keep } }));
+    private FileSystemIOManager Create(int keep = 10, TimeSpan? keepFor = null) =>
+        new(Options.Create(new OrleansAssetsOptions { IOManager = { Root = _root, KeepVersions = keep, KeepFor = keepFor ?? TimeSpan.FromHours(24) } }));
 
     public sealed record Totals(string Product, long Amount);
 }
