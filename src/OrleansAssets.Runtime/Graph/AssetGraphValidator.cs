@@ -21,6 +21,12 @@ public static class AssetGraphValidator
             problems.Add($"duplicate asset key '{duplicate.Key}', defined by {string.Join(" and ", duplicate.Select(describe))}");
         }
 
+        // Grain storage reads an all-hex key as a number, case-blind: 'beef' and 'BEEF' would share one row.
+        foreach (var alike in assets.Select(a => a.Key).Distinct(StringComparer.Ordinal).GroupBy(k => k, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            problems.Add($"asset keys {string.Join(" and ", alike.Select(k => $"'{k}'"))} differ only in case");
+        }
+
         var keys = assets.Select(a => a.Key).ToHashSet(StringComparer.Ordinal);
         foreach (var asset in assets)
         {

@@ -26,6 +26,14 @@ public sealed class GraphValidationTests
     }
 
     [Fact]
+    public void Keys_that_differ_only_in_case_are_refused()
+    {
+        var error = Assert.Throws<AssetGraphException>(() => Load<CaseLocation>());
+
+        Assert.Contains("asset keys 'beef' and 'BEEF' differ only in case", error.Message);
+    }
+
+    [Fact]
     public void A_dependency_on_an_unknown_key_is_named()
     {
         var error = Assert.Throws<AssetGraphException>(() => Load<UnknownDepLocation>());
@@ -112,6 +120,18 @@ public sealed class GraphValidationTests
     public sealed class SecondTwin
     {
         [Asset] public static MaterializeResult Twin() => new();
+    }
+
+    public sealed class CaseLocation : ICodeLocation
+    {
+        public void Configure(ICodeLocationBuilder builder) => builder.AddAssets<CaseAssets>();
+    }
+
+    public sealed class CaseAssets
+    {
+        [Asset("beef")] public static MaterializeResult Lower() => new();
+
+        [Asset("BEEF")] public static MaterializeResult Upper() => new();
     }
 
     public sealed class UnknownDepLocation : ICodeLocation

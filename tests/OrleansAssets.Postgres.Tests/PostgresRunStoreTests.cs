@@ -1,0 +1,192 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OrleansAssets.Assets;
+using OrleansAssets.Runs;
+using OrleansAssets.Storage;
+
+namespace OrleansAssets.Postgres.Tests;
+
+public sealed class PostgresRunStoreTests : IAsyncLifetime
+{
+    private TestDatabase _database = null!;
+    private PostgresDataSource _source = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync();
+        _source = new PostgresDataSource(_database.CreateDataSource());
+        await new PostgresMigrator(_source.Source, NullLogger<PostgresMigrator>.Instance).MigrateAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _source.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_materialization_is_recorded_once_per_run_and_asset()
+    {
+        await using var store = Store();
+        var run = await CreateRunAsync(store);
+        var record = Materialization(run, "orders");
+
+        var first = await store.AppendAsync(MaterializationWrite(record));
+        var second = await store.AppendAsync(MaterializationWrite(record with { DataVersion = "other" }));
+
+        Assert.True(first.MaterializationRecorded);
+        Assert.False(second.MaterializationRecorded);
+        Assert.Equal("v1", (await store.FindMaterializationAsync(run, "orders"))!.DataVersion);
+        var events = await store.GetEventsAsync(run, 0, 100);
+        Assert.Single(events, e => e.Type == RunEventType.Materialization);
+        Assert.Equal(2, events.Count(e => e.Type == RunEventType.StepSucceeded));
+        Assert.Equal(3, events.Single(e => e.Type == RunEventType.Materialization).Metadata!["rows"].IntValue);
+    }
+
+    [Fact]
+    public async Task Two_silos_writing_one_run_number_its_events_in_commit_order_without_gaps()
+    {
+        await using var silo1 = Store();
+        await using var silo2 = Store();
+        var run = await CreateRunAsync(silo1);
+
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(i => (i % 2 == 0 ? silo1 : silo2).AppendAsync(new RunWrite(run)
+        {
+            Events = [Event(run, RunEventType.Log, $"line {i}")],
+        })));
+
+        var all = new List<RunEvent>();
+        long cursor = 0;
+        while (await silo2.GetEventsAsync(run, cursor, 37) is { Count: > 0 } page)
+        {
+            all.AddRange(page);
+            cursor = page[^1].Sequence;
+        }
+
+        Assert.Equal(Enumerable.Range(1, 201).Select(i => (long)i), all.Select(e => e.Sequence));
+        Assert.Equal(200, all.Count(e => e.Type == RunEventType.Log));
+        Assert.Equal(200, all.Where(e => e.Type == RunEventType.Log).Select(e => e.Message).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Concurrent_writes_share_commits()
+    {
+        await using var store = Store();
+        var run = await CreateRunAsync(store);
+        var (commitsBefore, writesBefore) = store.Counters;
+
+        await Task.WhenAll(Enumerable.Range(0, 500).Select(i => store.AppendAsync(new RunWrite(run) { Events = [Event(run, RunEventType.Log, $"{i}")] })));
+
+        var (commits, writes) = store.Counters;
+        Assert.Equal(500, writes - writesBefore);
+        Assert.True(commits - commitsBefore < 500, $"{commits - commitsBefore} commits for 500 concurrent writes");
+    }
+
+    [Fact]
+    public async Task Runs_are_listed_by_status_newest_first_and_paged_by_time()
+    {
+        await using var store = Store();
+        var older = await CreateRunAsync(store, RunStatus.Success, DateTimeOffset.UtcNow.AddMinutes(-2));
+        var newer = await CreateRunAsync(store, RunStatus.Success, DateTimeOffset.UtcNow.AddMinutes(-1));
+        var failed = await CreateRunAsync(store, RunStatus.Failure, DateTimeOffset.UtcNow);
+
+        var succeeded = await store.ListRunsAsync(new RunQuery { Statuses = [RunStatus.Success], Limit = 10 });
+        var page = await store.ListRunsAsync(new RunQuery { CreatedBefore = succeeded[0].CreatedAt, Limit = 10 });
+
+        Assert.Equal([newer, older], succeeded.Select(r => r.RunId));
+        Assert.Equal([older], page.Select(r => r.RunId));
+        Assert.Equal(RunStatus.Failure, (await store.GetRunAsync(failed))!.Status);
+        Assert.Null(await store.GetRunAsync(Guid.NewGuid()));
+    }
+
+    [Fact]
+    public async Task Asset_activity_follows_starts_materializations_failures_and_run_ends()
+    {
+        await using var store = Store();
+        var run = await CreateRunAsync(store);
+
+        await store.AppendAsync(new RunWrite(run) { StepStarted = "orders", Events = [Event(run, RunEventType.StepStarted, null, "orders")] });
+        Assert.Equal(run, (await store.GetActivityAsync(["orders"]))["orders"].RunningIn);
+
+        await store.AppendAsync(MaterializationWrite(Materialization(run, "orders")));
+        var afterSuccess = (await store.GetActivityAsync(null))["orders"];
+        Assert.Null(afterSuccess.RunningIn);
+        Assert.Equal(run, afterSuccess.LatestMaterialization!.RunId);
+
+        var failure = new FailureRecord { RunId = run, Timestamp = DateTimeOffset.UtcNow, Error = new StepError { Type = "X", Message = "boom" } };
+        await store.AppendAsync(new RunWrite(run) { StepStarted = "orders" });
+        await store.AppendAsync(new RunWrite(run) { StepFailure = ("orders", failure) });
+        var afterFailure = (await store.GetActivityAsync(["orders"]))["orders"];
+        Assert.Equal("boom", afterFailure.LatestFailure!.Error.Message);
+        Assert.Equal(run, afterFailure.LatestMaterialization!.RunId);
+        Assert.Null(afterFailure.RunningIn);
+    }
+
+    [Fact]
+    public async Task Retention_deletes_only_the_events_of_runs_that_ended_before_the_cutoff()
+    {
+        await using var store = Store();
+        var old = await CreateRunAsync(store, RunStatus.Success, DateTimeOffset.UtcNow.AddDays(-40));
+        var recent = await CreateRunAsync(store, RunStatus.Success, DateTimeOffset.UtcNow);
+        await store.AppendAsync(MaterializationWrite(Materialization(old, "orders")));
+
+        var deleted = await store.DeleteEventsOfRunsEndedBeforeAsync(DateTimeOffset.UtcNow.AddDays(-30));
+
+        Assert.True(deleted >= 2);
+        Assert.Empty(await store.GetEventsAsync(old, 0, 100));
+        Assert.NotEmpty(await store.GetEventsAsync(recent, 0, 100));
+        Assert.NotNull(await store.FindMaterializationAsync(old, "orders"));
+        Assert.NotNull(await store.GetRunAsync(old));
+    }
+
+    private PostgresRunStore Store() => new(_source, Options.Create(new PostgresStorageOptions()), NullLogger<PostgresRunStore>.Instance);
+
+    private static async Task<Guid> CreateRunAsync(PostgresRunStore store, RunStatus status = RunStatus.Started, DateTimeOffset? at = null)
+    {
+        var id = Guid.NewGuid();
+        var created = at ?? DateTimeOffset.UtcNow;
+        await store.AppendAsync(new RunWrite(id)
+        {
+            Run = new RunRecord
+            {
+                RunId = id,
+                Status = status,
+                Selection = "*",
+                AssetKeys = ["orders"],
+                CreatedAt = created,
+                StartedAt = created,
+                EndedAt = status is RunStatus.Success or RunStatus.Failure ? created : null,
+            },
+            Events = [Event(id, RunEventType.RunQueued, "queued")],
+        });
+        return id;
+    }
+
+    private static MaterializationRecord Materialization(Guid run, string key) => new()
+    {
+        AssetKey = key,
+        RunId = run,
+        Timestamp = DateTimeOffset.UtcNow,
+        DataVersion = "v1",
+        Metadata = new() { ["rows"] = 3, ["path"] = MetadataValue.Path("/tmp/orders") },
+    };
+
+    private static RunWrite MaterializationWrite(MaterializationRecord record) => new(record.RunId)
+    {
+        Materialization = record,
+        Events =
+        [
+            Event(record.RunId, RunEventType.Materialization, null, record.AssetKey) with { Metadata = record.Metadata, DataVersion = record.DataVersion },
+            Event(record.RunId, RunEventType.StepSucceeded, null, record.AssetKey),
+        ],
+    };
+
+    private static RunEvent Event(Guid run, RunEventType type, string? message, string? asset = null) => new()
+    {
+        RunId = run,
+        Timestamp = DateTimeOffset.UtcNow,
+        Type = type,
+        Message = message,
+        AssetKey = asset,
+    };
+}
