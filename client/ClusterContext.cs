@@ -34,15 +34,23 @@ internal static class ClusterContext
             return options;
         }
 
-        if (options.PostgresConnectionString is null && File.Exists(ContextFile))
+        if (File.Exists(ContextFile) && JsonSerializer.Deserialize<Context>(File.ReadAllText(ContextFile), JsonDefaults.Web) is { Postgres: { } postgres } context
+            && (options.PostgresConnectionString is null || SameDatabase(options.PostgresConnectionString, postgres)))
         {
-            var context = JsonSerializer.Deserialize<Context>(File.ReadAllText(ContextFile), JsonDefaults.Web);
-            options.PostgresConnectionString = context?.Postgres;
-            options.ClusterId ??= context?.ClusterId;
-            options.ServiceId ??= context?.ServiceId;
+            // The environment may name the database the context was written for; the context still knows the cluster id.
+            options.PostgresConnectionString ??= postgres;
+            options.ClusterId ??= context.ClusterId;
+            options.ServiceId ??= context.ServiceId;
         }
 
         return options;
+    }
+
+    private static bool SameDatabase(string a, string b)
+    {
+        var x = new Npgsql.NpgsqlConnectionStringBuilder(a);
+        var y = new Npgsql.NpgsqlConnectionStringBuilder(b);
+        return string.Equals(x.Host, y.Host, StringComparison.OrdinalIgnoreCase) && x.Port == y.Port && x.Database == y.Database;
     }
 
     private sealed record Context(string? Postgres, string? ClusterId, string? ServiceId);

@@ -84,3 +84,23 @@ public sealed class CodeLocationUnavailableException : OrleansAssetsException
     {
     }
 }
+
+/// <summary>
+/// The run storage could not be read or written (the database is unreachable or refused). Carries the database's
+/// message, not its exception, which could not cross a grain call.
+/// </summary>
+[GenerateSerializer, Alias("oa.StorageUnavailableException")]
+public sealed class StorageUnavailableException : OrleansAssetsException
+{
+    public StorageUnavailableException()
+    {
+    }
+
+    public StorageUnavailableException(string message) : base(message)
+    {
+    }
+
+    public StorageUnavailableException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+}

@@ -52,7 +52,7 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
         return pending.Done.Task;
     }
 
-    public async Task<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken = default)
+    private async Task<RunRecord?> GetRunAsyncCore(Guid runId, CancellationToken cancellationToken)
     {
         await using var command = _db.CreateCommand($"{RunColumns} where run_id = $1");
         command.Parameters.Add(new NpgsqlParameter { Value = runId });
@@ -60,7 +60,7 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
         return await reader.ReadAsync(cancellationToken) ? ReadRun(reader) : null;
     }
 
-    public async Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken = default)
+    private async Task<IReadOnlyList<RunRecord>> ListRunsAsyncCore(RunQuery query, CancellationToken cancellationToken)
     {
         await using var command = _db.CreateCommand($"""
             {RunColumns}
@@ -80,7 +80,7 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
         return runs;
     }
 
-    public async Task<IReadOnlyList<RunEvent>> GetEventsAsync(Guid runId, long afterSequence, int limit, bool includeLogs = true, CancellationToken cancellationToken = default)
+    private async Task<IReadOnlyList<RunEvent>> GetEventsAsyncCore(Guid runId, long afterSequence, int limit, bool includeLogs, CancellationToken cancellationToken)
     {
         await using var command = _db.CreateCommand("""
             select seq, ts, type, asset_key, message, level, attempt, duration_ms, data_version, will_retry, metadata::text, error::text
@@ -117,7 +117,7 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
         return events;
     }
 
-    public async Task<IReadOnlyList<MaterializationRecord>> ListMaterializationsAsync(string assetKey, DateTimeOffset? before, int limit, CancellationToken cancellationToken = default)
+    private async Task<IReadOnlyList<MaterializationRecord>> ListMaterializationsAsyncCore(string assetKey, DateTimeOffset? before, int limit, CancellationToken cancellationToken)
     {
         await using var command = _db.CreateCommand("""
             select record::text from oa_materializations
@@ -137,7 +137,7 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
         return records;
     }
 
-    public async Task<MaterializationRecord?> FindMaterializationAsync(Guid runId, string assetKey, CancellationToken cancellationToken = default)
+    private async Task<MaterializationRecord?> FindMaterializationAsyncCore(Guid runId, string assetKey, CancellationToken cancellationToken)
     {
         await using var command = _db.CreateCommand("select record::text from oa_materializations where run_id = $1 and asset_key = $2");
         command.Parameters.Add(new NpgsqlParameter { Value = runId });
@@ -145,7 +145,7 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
         return await command.ExecuteScalarAsync(cancellationToken) is string json ? JsonSerializer.Deserialize<MaterializationRecord>(json, Json) : null;
     }
 
-    public async Task<IReadOnlyDictionary<string, AssetActivity>> GetActivityAsync(IReadOnlyCollection<string>? assetKeys, CancellationToken cancellationToken = default)
+    private async Task<IReadOnlyDictionary<string, AssetActivity>> GetActivityAsyncCore(IReadOnlyCollection<string>? assetKeys, CancellationToken cancellationToken)
     {
         await using var command = _db.CreateCommand("""
             select asset_key, latest::text, failure::text, running_in from oa_asset_activity
@@ -166,6 +166,24 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
 
         return activity;
     }
+
+    public Task<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken = default) =>
+        ReadAsync(() => GetRunAsyncCore(runId, cancellationToken));
+
+    public Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken = default) =>
+        ReadAsync(() => ListRunsAsyncCore(query, cancellationToken));
+
+    public Task<IReadOnlyList<RunEvent>> GetEventsAsync(Guid runId, long afterSequence, int limit, bool includeLogs = true, CancellationToken cancellationToken = default) =>
+        ReadAsync(() => GetEventsAsyncCore(runId, afterSequence, limit, includeLogs, cancellationToken));
+
+    public Task<IReadOnlyList<MaterializationRecord>> ListMaterializationsAsync(string assetKey, DateTimeOffset? before, int limit, CancellationToken cancellationToken = default) =>
+        ReadAsync(() => ListMaterializationsAsyncCore(assetKey, before, limit, cancellationToken));
+
+    public Task<MaterializationRecord?> FindMaterializationAsync(Guid runId, string assetKey, CancellationToken cancellationToken = default) =>
+        ReadAsync(() => FindMaterializationAsyncCore(runId, assetKey, cancellationToken));
+
+    public Task<IReadOnlyDictionary<string, AssetActivity>> GetActivityAsync(IReadOnlyCollection<string>? assetKeys, CancellationToken cancellationToken = default) =>
+        ReadAsync(() => GetActivityAsyncCore(assetKeys, cancellationToken));
 
     /// <summary>Deletes the events of runs that ended before <paramref name="cutoff"/>, a bounded slice at a time; returns how many.</summary>
     public async Task<long> DeleteEventsOfRunsEndedBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
@@ -220,6 +238,23 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
 
     private static string Word(RunStatus status) => JsonNamingPolicy.CamelCase.ConvertName(status.ToString());
 
+    /// <summary>Npgsql's exceptions cannot cross a grain call; callers get one that can, with the database's message.</summary>
+    private async Task<T> ReadAsync<T>(Func<Task<T>> read)
+    {
+        try
+        {
+            return await read();
+        }
+        catch (NpgsqlException e)
+        {
+            LogReadFailed(_logger, e);
+            throw Unavailable(e);
+        }
+    }
+
+    private static StorageUnavailableException Unavailable(Exception e) =>
+        new($"The run storage on Postgres failed: {(e is PostgresException p ? $"{p.MessageText} ({p.SqlState})" : e.Message)}");
+
     private async Task WriteLoopAsync()
     {
         var batch = new List<PendingWrite>(_options.MaxWritesPerCommit);
@@ -271,9 +306,11 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
             }
             catch (Exception e)
             {
+                LogWriteFailed(_logger, e, batch.Count);
+                var failure = e is NpgsqlException or SocketException or IOException or TimeoutException ? Unavailable(e) : e;
                 foreach (var pending in batch)
                 {
-                    pending.Done.TrySetException(e);
+                    pending.Done.TrySetException(failure);
                 }
 
                 return;
@@ -350,6 +387,12 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Postgres refused a commit of {Count} write(s); retrying in {Delay}")]
     private static partial void LogRetrying(ILogger logger, Exception exception, int count, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A read of the run storage failed")]
+    private static partial void LogReadFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A commit of {Count} write(s) failed; their callers see the error")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A commit of {Count} writes failed; committing them one by one to find the bad one")]
     private static partial void LogIsolating(ILogger logger, Exception exception, int count);

@@ -1,5 +1,8 @@
 using Npgsql;
 
+// The silo processes and in-process clusters of these tests share one Postgres and two cores: one class at a time.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
 namespace OrleansAssets.Postgres.Tests;
 
 /// <summary>

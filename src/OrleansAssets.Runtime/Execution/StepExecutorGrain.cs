@@ -30,6 +30,7 @@ internal sealed partial class StepExecutorGrain(
         var clock = Stopwatch.StartNew();
         var key = request.Spec.Key;
         var runLog = new RunEventLogger(request.RunId, key, request.Attempt, events, logger);
+        LogStepRunning(logger, key, request.RunId, request.Attempt);
         try
         {
             var location = codeLocations.Get(request.Spec.CodeLocation);
@@ -53,6 +54,7 @@ internal sealed partial class StepExecutorGrain(
                 return (value, invocation);
             }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
             await runLog.FlushAsync();
+            LogStepFinished(logger, key, request.RunId, request.Attempt, clock.Elapsed.TotalMilliseconds);
             return new StepExecutionResult
             {
                 Succeeded = true,
@@ -97,6 +99,12 @@ internal sealed partial class StepExecutorGrain(
         var io = ioManagers.For(location.Assets.GetValueOrDefault(upstream)?.Spec.IOManager, services);
         return await io.LoadAsync(new InputContext(upstream, producedBy, request.Spec.Key), parameter.Type, CancellationToken.None);
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Running step {AssetKey} of run {RunId} (attempt {Attempt})")]
+    private static partial void LogStepRunning(ILogger logger, string assetKey, Guid runId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Finished step {AssetKey} of run {RunId} (attempt {Attempt}) in {DurationMs:F0} ms")]
+    private static partial void LogStepFinished(ILogger logger, string assetKey, Guid runId, int attempt, double durationMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Step {AssetKey} of run {RunId} failed")]
     private static partial void LogStepThrew(ILogger logger, Exception exception, string assetKey, Guid runId);
