@@ -104,3 +104,20 @@ public sealed class StorageUnavailableException : OrleansAssetsException
     {
     }
 }
+
+/// <summary>An asset's stored state moved on since this activation read it (another activation wrote it).</summary>
+[GenerateSerializer, Alias("oa.AssetStateConflictException")]
+public sealed class AssetStateConflictException : OrleansAssetsException
+{
+    public AssetStateConflictException()
+    {
+    }
+
+    public AssetStateConflictException(string message) : base(message)
+    {
+    }
+
+    public AssetStateConflictException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+}

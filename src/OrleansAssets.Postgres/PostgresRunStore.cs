@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -24,7 +25,11 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
     private readonly NpgsqlDataSource _db;
     private readonly PostgresStorageOptions _options;
     private readonly ILogger<PostgresRunStore> _logger;
-    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>How long a write that nobody awaits may wait for a durable one to share its commit.</summary>
+    private static readonly TimeSpan SoonWindow = TimeSpan.FromMilliseconds(250);
+
+    // Not SingleReader: the writer keeps one wait pending while it lingers for a durable write.
+    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _writer;
     private long _commits;
@@ -41,9 +46,27 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
     /// <summary>Commits and writes so far, for measuring the write path.</summary>
     public (long Commits, long Writes) Counters => (Interlocked.Read(ref _commits), Interlocked.Read(ref _writes));
 
-    public Task<RunWriteResult> AppendAsync(RunWrite write, CancellationToken cancellationToken = default)
+    public Task<RunWriteResult> AppendAsync(RunWrite write, CancellationToken cancellationToken = default) => Enqueue(write, soon: false);
+
+    public void AppendSoon(RunWrite write) => _ = Enqueue(write, soon: true).ContinueWith(
+        t => LogSoonWriteLost(_logger, t.Exception!, write.RunId),
+        CancellationToken.None,
+        TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+        TaskScheduler.Default);
+
+    public async Task<StoredAssetState?> GetAssetStateAsync(string assetKey, CancellationToken cancellationToken = default) => await ReadAsync(async () =>
     {
-        var pending = new PendingWrite(write, new TaskCompletionSource<RunWriteResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        await using var command = _db.CreateCommand("select state::text, state_version from oa_asset_activity where asset_key = $1 and state_version is not null");
+        command.Parameters.Add(new NpgsqlParameter { Value = assetKey });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new StoredAssetState(JsonSerializer.Deserialize<Assets.AssetGrainState>(reader.GetString(0), Json)!, reader.GetInt32(1))
+            : null;
+    });
+
+    private Task<RunWriteResult> Enqueue(RunWrite write, bool soon)
+    {
+        var pending = new PendingWrite(write, soon, Stopwatch.GetTimestamp(), new TaskCompletionSource<RunWriteResult>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(pending))
         {
             throw new ObjectDisposedException(nameof(PostgresRunStore), "The run storage is shutting down.");
@@ -259,15 +282,41 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
     {
         var batch = new List<PendingWrite>(_options.MaxWritesPerCommit);
         var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync(CancellationToken.None))
+        Task<bool>? more = null;
+        while (await (more ?? reader.WaitToReadAsync().AsTask()))
         {
+            more = null;
             batch.Clear();
-            while (batch.Count < _options.MaxWritesPerCommit && reader.TryRead(out var pending))
+            Drain(reader, batch);
+
+            // Writes nobody awaits wait a little for a durable one (a step's outcome) to share its commit.
+            while (batch.Count < _options.MaxWritesPerCommit && batch.TrueForAll(p => p.Soon))
             {
-                batch.Add(pending);
+                var left = SoonWindow - Stopwatch.GetElapsedTime(batch[0].EnqueuedAt);
+                if (left <= TimeSpan.Zero)
+                {
+                    break;
+                }
+
+                more = reader.WaitToReadAsync().AsTask();
+                if (await Task.WhenAny(more, Task.Delay(left)) != more || !await more)
+                {
+                    break;
+                }
+
+                more = null;
+                Drain(reader, batch);
             }
 
             await CommitWithRetriesAsync(batch);
+        }
+    }
+
+    private void Drain(ChannelReader<PendingWrite> reader, List<PendingWrite> batch)
+    {
+        while (batch.Count < _options.MaxWritesPerCommit && reader.TryRead(out var pending))
+        {
+            batch.Add(pending);
         }
     }
 
@@ -304,6 +353,11 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
 
                 return;
             }
+            catch (PostgresException e) when (e.SqlState == AssetStateConflict)
+            {
+                batch[0].Done.TrySetException(new AssetStateConflictException(e.MessageText));
+                return;
+            }
             catch (Exception e)
             {
                 LogWriteFailed(_logger, e, batch.Count);
@@ -321,14 +375,14 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
     private async Task<RunWriteResult[]> CommitAsync(List<PendingWrite> batch)
     {
         var payload = JsonSerializer.SerializeToUtf8Bytes(batch.Select(p => WriteDocument.From(p.Write)), Json);
-        await using var command = _db.CreateCommand("select write_index, recorded from oa_append($1)");
+        await using var command = _db.CreateCommand("select write_index, recorded, state_version from oa_append($1)");
         command.Parameters.Add(new NpgsqlParameter { Value = payload, NpgsqlDbType = NpgsqlDbType.Json });
         var results = new RunWriteResult[batch.Count];
         await using (var reader = await command.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())
             {
-                results[reader.GetInt32(0)] = new RunWriteResult(reader.GetBoolean(1));
+                results[reader.GetInt32(0)] = new RunWriteResult(reader.GetBoolean(1), reader.IsDBNull(2) ? null : reader.GetInt32(2));
             }
         }
 
@@ -346,7 +400,10 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
         _ => false,
     };
 
-    private sealed record PendingWrite(RunWrite Write, TaskCompletionSource<RunWriteResult> Done);
+    /// <summary>The SQLSTATE oa_append raises when an asset state's expected version is not the stored one.</summary>
+    private const string AssetStateConflict = "OAS01";
+
+    private sealed record PendingWrite(RunWrite Write, bool Soon, long EnqueuedAt, TaskCompletionSource<RunWriteResult> Done);
 
     /// <summary>The JSON shape <c>oa_append</c> reads: a write with its events, run record and asset records.</summary>
     private sealed record WriteDocument(
@@ -355,7 +412,8 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
         IReadOnlyList<EventDocument> Events,
         AssetDocument<MaterializationRecord>? Materialization,
         string? StepStarted,
-        AssetDocument<FailureRecord>? Failure)
+        AssetDocument<FailureRecord>? Failure,
+        AssetStateWrite? AssetState)
     {
         public static WriteDocument From(RunWrite write) => new(
             write.RunId,
@@ -363,7 +421,8 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
             write.Events.Select(EventDocument.From).ToList(),
             write.Materialization is { } m ? new(m.AssetKey, m.Timestamp, m) : null,
             write.StepStarted,
-            write.StepFailure is var (key, failure) ? new(key, failure.Timestamp, failure) : null);
+            write.StepFailure is var (key, failure) ? new(key, failure.Timestamp, failure) : null,
+            write.AssetState);
     }
 
     private sealed record AssetDocument<T>(string AssetKey, DateTimeOffset Ts, T Record);
@@ -387,6 +446,9 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Postgres refused a commit of {Count} write(s); retrying in {Delay}")]
     private static partial void LogRetrying(ILogger logger, Exception exception, int count, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A write of run {RunId} that nobody waited for was lost")]
+    private static partial void LogSoonWriteLost(ILogger logger, Exception exception, Guid runId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A read of the run storage failed")]
     private static partial void LogReadFailed(ILogger logger, Exception exception);

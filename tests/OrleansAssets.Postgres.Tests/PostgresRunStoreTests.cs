@@ -83,6 +83,67 @@ public sealed class PostgresRunStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_asset_state_is_written_with_the_outcome_and_guarded_by_its_version()
+    {
+        await using var store = Store();
+        var run = await CreateRunAsync(store);
+        var record = Materialization(run, "orders");
+
+        var first = await store.AppendAsync(MaterializationWrite(record) with { AssetState = new AssetStateWrite("orders", null, new AssetGrainState { Latest = record }) });
+        var stale = await Assert.ThrowsAsync<AssetStateConflictException>(() => store.AppendAsync(new RunWrite(run)
+        {
+            AssetState = new AssetStateWrite("orders", null, new AssetGrainState()),
+            Events = [Event(run, RunEventType.Log, "lost with the conflict")],
+        }));
+        var again = await store.AppendAsync(MaterializationWrite(record) with { AssetState = new AssetStateWrite("orders", 1, new AssetGrainState()) });
+
+        Assert.Equal(1, first.AssetStateVersion);
+        Assert.Contains("'orders'", stale.Message);
+        Assert.False(again.MaterializationRecorded);
+        Assert.Null(again.AssetStateVersion);
+        var stored = await store.GetAssetStateAsync("orders");
+        Assert.Equal(1, stored!.Version);
+        Assert.Equal(run, stored.State.Latest!.RunId);
+        var failure = new FailureRecord { RunId = run, Timestamp = DateTimeOffset.UtcNow, Error = new StepError { Type = "X", Message = "later" } };
+        var next = await store.AppendAsync(new RunWrite(run) { AssetState = new AssetStateWrite("orders", 1, new AssetGrainState { Latest = record, LastFailure = failure }) });
+        Assert.Equal(2, next.AssetStateVersion);
+        Assert.Equal("later", (await store.GetAssetStateAsync("orders"))!.State.LastFailure!.Error.Message);
+        Assert.DoesNotContain(await store.GetEventsAsync(run, 0, 100), e => e.Message == "lost with the conflict");
+    }
+
+    [Fact]
+    public async Task Writes_nobody_awaits_join_the_next_durable_commit()
+    {
+        await using var store = Store();
+        var run = await CreateRunAsync(store);
+        var (commitsBefore, _) = store.Counters;
+
+        store.AppendSoon(new RunWrite(run) { StepStarted = "orders", Events = [Event(run, RunEventType.StepStarted, null, "orders")] });
+        await store.AppendAsync(MaterializationWrite(Materialization(run, "orders")));
+
+        Assert.Equal(1, store.Counters.Commits - commitsBefore);
+        Assert.Equal(
+            [RunEventType.RunQueued, RunEventType.StepStarted, RunEventType.Materialization, RunEventType.StepSucceeded],
+            (await store.GetEventsAsync(run, 0, 100)).Select(e => e.Type));
+    }
+
+    [Fact]
+    public async Task A_write_nobody_awaits_lands_on_its_own_soon()
+    {
+        await using var store = Store();
+        var run = await CreateRunAsync(store);
+
+        store.AppendSoon(new RunWrite(run) { Events = [Event(run, RunEventType.Log, "alone")] });
+
+        for (var i = 0; i < 100 && (await store.GetEventsAsync(run, 0, 100)).Count < 2; i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Contains(await store.GetEventsAsync(run, 0, 100), e => e.Message == "alone");
+    }
+
+    [Fact]
     public async Task Runs_are_listed_by_status_newest_first_and_paged_by_time()
     {
         await using var store = Store();

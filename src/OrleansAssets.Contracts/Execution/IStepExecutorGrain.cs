@@ -60,4 +60,7 @@ public sealed record StepExecutionResult
 
     /// <summary>The silo that ran the code, for the event log.</summary>
     [Id(7)] public string? Silo { get; init; }
+
+    /// <summary>Log lines not stored yet; the asset grain stores them with the step's outcome, in one commit.</summary>
+    [Id(8)] public List<Runs.RunEvent> Logs { get; init; } = [];
 }

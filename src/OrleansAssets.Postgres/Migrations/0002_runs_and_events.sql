@@ -50,29 +50,37 @@ create table oa_materializations (
 create index oa_materializations_by_asset on oa_materializations (asset_key, ts desc);
 
 create table oa_asset_activity (
-    asset_key  text primary key,
-    latest     json,
-    latest_ts  timestamptz,
-    failure    json,
-    failure_ts timestamptz,
-    running_in uuid
+    asset_key     text primary key,
+    latest        json,
+    latest_ts     timestamptz,
+    failure       json,
+    failure_ts    timestamptz,
+    running_in    uuid,
+    -- The asset grain's own state, written in the transaction of the step outcome that changed it, guarded by
+    -- its version as an ETag.
+    state         json,
+    state_version integer
 );
 
 -- Appends a batch of writes in one transaction (one commit for every write of the batch). Each write is
--- {runId, run?, events[], materialization?, stepStarted?, failure?}; returns, per write, whether its
+-- {runId, run?, events[], materialization?, stepStarted?, failure?, assetState?}; returns, per write, whether its
 -- materialization was recorded (false when the run had recorded one for the asset already, in which case the
--- write's materialization event is dropped too).
-create function oa_append(batch json) returns table (write_index integer, recorded boolean)
+-- write's materialization event and asset state are dropped too) and the asset state's new version. An asset state
+-- whose expected version is not the stored one raises SQLSTATE OAS01 and the batch rolls back.
+create function oa_append(batch json) returns table (write_index integer, recorded boolean, state_version integer)
 language plpgsql as $fn$
+#variable_conflict use_column
 declare
     w        json;
     i        bigint;
     run      uuid;
     m        json;
     f        json;
+    st       json;
     n        integer;
     base     bigint;
     was_new  boolean;
+    version  integer;
 begin
     -- Lock every run this batch touches, in one order, so concurrent batches from several silos cannot deadlock.
     perform 1 from oa_runs
@@ -129,6 +137,25 @@ begin
                 running_in = case when a.running_in = run then null else a.running_in end;
         end if;
 
+        version := null;
+        st := w->'assetState';
+        if st is not null and (m is null or was_new) then
+            if st->>'expectedVersion' is null then
+                insert into oa_asset_activity as a (asset_key, state, state_version) values (st->>'assetKey', st->'state', 1)
+                on conflict (asset_key) do update set state = excluded.state, state_version = 1
+                where a.state_version is null
+                returning a.state_version into version;
+            else
+                update oa_asset_activity set state = st->'state', state_version = state_version + 1
+                where asset_key = st->>'assetKey' and state_version = (st->>'expectedVersion')::integer
+                returning oa_asset_activity.state_version into version;
+            end if;
+            if version is null then
+                raise exception 'the stored state of asset ''%'' moved on since it was read (expected version %)',
+                    st->>'assetKey', coalesce(st->>'expectedVersion', 'none') using errcode = 'OAS01';
+            end if;
+        end if;
+
         n := coalesce(json_array_length(w->'events'), 0);
         if n > 0 then
             update oa_runs set last_seq = last_seq + n where run_id = run returning last_seq - n into base;
@@ -146,6 +173,7 @@ begin
 
         write_index := i - 1;
         recorded := was_new;
+        state_version := version;
         return next;
     end loop;
 end

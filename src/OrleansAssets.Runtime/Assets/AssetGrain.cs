@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Storage;
 using OrleansAssets.Execution;
 using OrleansAssets.Graph;
 using OrleansAssets.Hosting;
@@ -19,8 +18,12 @@ namespace OrleansAssets.Assets;
 /// and storage always hold complete versions. A retried step of a run already in flight joins it instead of
 /// running twice.
 /// </summary>
+/// <remarks>
+/// The state is stored by the run storage in the same transaction as the step's outcome (materialization, events,
+/// log lines): one commit per step instead of one for the state and more for the events. The version it was read
+/// at guards it like an ETag.
+/// </remarks>
 internal sealed partial class AssetGrain(
-    [PersistentState("asset", OrleansAssetsStorage.GrainStorageName)] IPersistentState<AssetGrainState> state,
     IRunStore store,
     AssetGraphCache graphs,
     IOptions<OrleansAssetsOptions> options,
@@ -30,41 +33,43 @@ internal sealed partial class AssetGrain(
     private readonly Dictionary<Guid, StepOutcome> _recentOutcomes = [];
     private readonly Dictionary<Guid, Task<StepOutcome>> _inFlight = [];
     private readonly SemaphoreSlim _stateGate = new(1, 1);
+    private AssetGrainState _state = new();
+    private int? _version;
 
     private string Key => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var graph = await graphs.GetAsync(cancellationToken);
-        var upstream = graph.Find(Key)?.Dependencies ?? [];
-        var activity = await store.GetActivityAsync([Key, .. upstream], cancellationToken);
-
-        // The run storage is written with the grain state; if the silo died between the two, adopt the newer record.
-        if (activity.GetValueOrDefault(Key)?.LatestMaterialization is { } stored
-            && (state.State.Latest is null || stored.Timestamp > state.State.Latest.Timestamp))
+        if (await store.GetAssetStateAsync(Key, cancellationToken) is { } stored)
         {
-            Adopt(stored);
+            (_state, _version) = (stored.State, stored.Version);
         }
 
-        foreach (var key in upstream)
+        var graph = await graphs.GetAsync(cancellationToken);
+        var upstream = graph.Find(Key)?.Dependencies ?? [];
+        if (upstream.Count > 0)
         {
-            if (activity.GetValueOrDefault(key)?.LatestMaterialization is { } m)
+            var activity = await store.GetActivityAsync(upstream, cancellationToken);
+            foreach (var (key, seen) in activity)
             {
-                _upstreamLatest[key] = m.RunId;
+                if (seen.LatestMaterialization is { } m)
+                {
+                    _upstreamLatest[key] = m.RunId;
+                }
             }
         }
     }
 
     public Task<AssetState> GetState()
     {
-        var staleBecause = AssetStatusRules.StaleBecause(state.State.Latest, _upstreamLatest.Keys, k => _upstreamLatest.GetValueOrDefault(k));
+        var staleBecause = AssetStatusRules.StaleBecause(_state.Latest, _upstreamLatest.Keys, k => _upstreamLatest.GetValueOrDefault(k));
         return Task.FromResult(new AssetState
         {
             Key = Key,
-            Status = AssetStatusRules.Derive(state.State.Latest, state.State.LastFailure, _inFlight.Count > 0, staleBecause),
-            Latest = state.State.Latest,
-            History = [.. state.State.History],
-            LastFailure = state.State.LastFailure,
+            Status = AssetStatusRules.Derive(_state.Latest, _state.LastFailure, _inFlight.Count > 0, staleBecause),
+            Latest = _state.Latest,
+            History = [.. _state.History],
+            LastFailure = _state.LastFailure,
             StaleBecause = staleBecause,
             MaterializingRun = _inFlight.Count > 0 ? _inFlight.Keys.First() : null,
         });
@@ -103,14 +108,18 @@ internal sealed partial class AssetGrain(
                 // A retried step may have been recorded by an attempt whose answer was lost with its silo.
                 if (await store.FindMaterializationAsync(request.RunId, Key) is { } existing)
                 {
-                    await UpdateStateAsync(() => Adopt(existing));
+                    if (_state.History.All(h => h.RunId != existing.RunId))
+                    {
+                        await WriteAsync(new RunWrite(request.RunId), state => Adopt(state, existing));
+                    }
+
                     return Remember(request.RunId, new StepOutcome { Succeeded = true, Materialization = existing, AlreadyRecorded = true });
                 }
             }
 
             return Remember(request.RunId, await MaterializeOnce(request));
         }
-        catch (InconsistentStateException)
+        catch (AssetStateConflictException)
         {
             // Another activation wrote this asset's state (a split during failover): start again from storage.
             DeactivateOnIdle();
@@ -126,7 +135,10 @@ internal sealed partial class AssetGrain(
     {
         var spec = request.Spec;
         var upstreamRuns = await UpstreamRunsAsync(request);
-        var started = store.AppendAsync(new RunWrite(request.RunId)
+
+        // Nothing depends on this event being durable before the step runs: it joins the outcome's commit, or
+        // lands on its own within a fraction of a second for a long step.
+        store.AppendSoon(new RunWrite(request.RunId)
         {
             StepStarted = Key,
             Events = [Event(request, RunEventType.StepStarted, $"attempt {request.Attempt}")],
@@ -145,7 +157,6 @@ internal sealed partial class AssetGrain(
                 },
             }
             : await ExecuteAsync(request, upstreamRuns);
-        await started;
 
         return result.Succeeded
             ? await RecordSuccessAsync(request, result, upstreamRuns)
@@ -210,23 +221,20 @@ internal sealed partial class AssetGrain(
             Attempt = request.Attempt,
             ValueLocation = result.ValueLocation,
         };
-        var write = store.AppendAsync(new RunWrite(request.RunId)
+        var outcome = new RunWrite(request.RunId)
         {
             Materialization = record,
             Events =
             [
+                .. result.Logs,
                 Event(request, RunEventType.Materialization, null) with { Metadata = record.Metadata, DataVersion = record.DataVersion },
                 Event(request, RunEventType.StepSucceeded, result.Silo is null ? null : $"on {result.Silo}") with { DurationMs = result.DurationMs },
             ],
-        });
-
-        // The grain state and the run storage are written at the same time: one round trip of latency.
-        await Task.WhenAll(write, UpdateStateAsync(() => Adopt(record)));
-        if (!(await write).MaterializationRecorded)
+        };
+        if (!(await WriteAsync(outcome, state => Adopt(state, record))).MaterializationRecorded)
         {
             // An earlier attempt of this run recorded it first; report that one, never a second.
             var existing = await store.FindMaterializationAsync(request.RunId, Key) ?? record;
-            await UpdateStateAsync(() => Adopt(existing));
             return new StepOutcome { Succeeded = true, Materialization = existing, AlreadyRecorded = true };
         }
 
@@ -238,15 +246,48 @@ internal sealed partial class AssetGrain(
     {
         var error = result.Error ?? new StepError { Type = "Unknown", Message = "The step failed without an error." };
         var failure = new FailureRecord { RunId = request.RunId, Timestamp = DateTimeOffset.UtcNow, Error = error };
-        await Task.WhenAll(
-            store.AppendAsync(new RunWrite(request.RunId)
+        await WriteAsync(
+            new RunWrite(request.RunId)
             {
                 StepFailure = (Key, failure),
-                Events = [Event(request, RunEventType.StepFailed, error.ToString()) with { Error = error, DurationMs = result.DurationMs }],
-            }),
-            UpdateStateAsync(() => state.State.LastFailure = failure));
+                Events = [.. result.Logs, Event(request, RunEventType.StepFailed, error.ToString()) with { Error = error, DurationMs = result.DurationMs }],
+            },
+            state =>
+            {
+                state.LastFailure = failure;
+                return state;
+            });
         LogStepFailed(logger, Key, request.RunId, error.ToString());
         return new StepOutcome { Succeeded = false, Error = error };
+    }
+
+    /// <summary>
+    /// Writes <paramref name="write"/> with the state <paramref name="change"/> makes, one change at a time:
+    /// concurrent materializations interleave, and each builds on the state the previous one stored.
+    /// </summary>
+    private async Task<RunWriteResult> WriteAsync(RunWrite write, Func<AssetGrainState, AssetGrainState> change)
+    {
+        await _stateGate.WaitAsync();
+        try
+        {
+            var next = change(new AssetGrainState { Latest = _state.Latest, History = [.. _state.History], LastFailure = _state.LastFailure });
+            var result = await store.AppendAsync(write with { AssetState = new AssetStateWrite(Key, _version, next) });
+            if (result.AssetStateVersion is { } version)
+            {
+                (_state, _version) = (next, version);
+            }
+            else if (await store.GetAssetStateAsync(Key) is { } stored)
+            {
+                // The run had recorded this step already, with the state that went with it: take that.
+                (_state, _version) = (stored.State, stored.Version);
+            }
+
+            return result;
+        }
+        finally
+        {
+            _stateGate.Release();
+        }
     }
 
     /// <summary>
@@ -304,33 +345,19 @@ internal sealed partial class AssetGrain(
         }
     }
 
-    /// <summary>Applies a change to the state and writes it, one change at a time: concurrent materializations interleave.</summary>
-    private async Task UpdateStateAsync(Action change)
+    private AssetGrainState Adopt(AssetGrainState state, MaterializationRecord record)
     {
-        await _stateGate.WaitAsync();
-        try
-        {
-            change();
-            await state.WriteStateAsync();
-        }
-        finally
-        {
-            _stateGate.Release();
-        }
-    }
-
-    private void Adopt(MaterializationRecord record)
-    {
-        var history = state.State.History;
+        var history = state.History;
         history.RemoveAll(h => h.RunId == record.RunId);
-        history.Insert(0, record);
+        history.Add(record);
         history.Sort((a, b) => b.Timestamp.CompareTo(a.Timestamp));
         if (history.Count > options.Value.AssetHistoryLength)
         {
             history.RemoveRange(options.Value.AssetHistoryLength, history.Count - options.Value.AssetHistoryLength);
         }
 
-        state.State.Latest = history[0];
+        state.Latest = history[0];
+        return state;
     }
 
     private StepOutcome Remember(Guid runId, StepOutcome outcome)

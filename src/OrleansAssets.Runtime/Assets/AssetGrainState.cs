@@ -3,7 +3,10 @@ using OrleansAssets.Assets;
 namespace OrleansAssets.Assets;
 
 /// <summary>What an asset grain persists: its latest materialization, a bounded history, its latest failure.</summary>
-/// <remarks>Stored as JSON without type names, so renaming this class does not break stored rows.</remarks>
+/// <remarks>
+/// Stored as JSON without type names (renaming this class breaks nothing), by the run storage, in the same
+/// transaction as the step outcome that changed it.
+/// </remarks>
 [GenerateSerializer, Alias("oa.AssetGrainState")]
 public sealed class AssetGrainState
 {

@@ -5,15 +5,30 @@ using OrleansAssets.Storage;
 namespace OrleansAssets.Execution;
 
 /// <summary>
-/// The logger user code gets in its <see cref="AssetContext"/>: each line goes to the run's event log (with level
-/// and time) and to the silo's own log.
+/// The logger user code gets in its <see cref="AssetContext"/>: each line goes to the silo's own log and, with
+/// level and time, to the run's event log. Lines are held and handed back with the step's outcome, so a short step
+/// costs no commit for its logs; a long step's lines are stored every half second so they can be followed live.
 /// </summary>
-internal sealed class RunEventLogger(Guid runId, string assetKey, int attempt, IRunEventWriter writer, ILogger siloLogger) : ILogger
+internal sealed class RunEventLogger : ILogger, IAsyncDisposable
 {
-    private readonly List<Task> _pending = [];
+    private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(500);
+    private readonly Guid _runId;
+    private readonly string _assetKey;
+    private readonly int _attempt;
+    private readonly IRunEventWriter _writer;
+    private readonly ILogger _siloLogger;
     private readonly Lock _gate = new();
+    private readonly List<RunEvent> _held = [];
+    private readonly List<Task> _flushes = [];
+    private readonly Timer _timer;
 
-    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => siloLogger.BeginScope(state);
+    public RunEventLogger(Guid runId, string assetKey, int attempt, IRunEventWriter writer, ILogger siloLogger)
+    {
+        (_runId, _assetKey, _attempt, _writer, _siloLogger) = (runId, assetKey, attempt, writer, siloLogger);
+        _timer = new Timer(_ => Flush(), null, FlushInterval, FlushInterval);
+    }
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => _siloLogger.BeginScope(state);
 
     public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
@@ -30,37 +45,52 @@ internal sealed class RunEventLogger(Guid runId, string assetKey, int attempt, I
             message = $"{message}{Environment.NewLine}{exception}";
         }
 
-        siloLogger.Log(logLevel, eventId, "[{RunId} {AssetKey}] {Message}", runId, assetKey, message);
-        var write = writer.AppendAsync(new RunWrite(runId)
-        {
-            Events =
-            [
-                new RunEvent
-                {
-                    RunId = runId,
-                    Timestamp = DateTimeOffset.UtcNow,
-                    Type = RunEventType.Log,
-                    AssetKey = assetKey,
-                    Level = logLevel,
-                    Message = message,
-                    Attempt = attempt,
-                },
-            ],
-        });
+        _siloLogger.Log(logLevel, eventId, "[{RunId} {AssetKey}] {Message}", _runId, _assetKey, message);
         lock (_gate)
         {
-            _pending.Add(write);
+            _held.Add(new RunEvent
+            {
+                RunId = _runId,
+                Timestamp = DateTimeOffset.UtcNow,
+                Type = RunEventType.Log,
+                AssetKey = _assetKey,
+                Level = logLevel,
+                Message = message,
+                Attempt = _attempt,
+            });
         }
     }
 
-    /// <summary>Waits until every line logged so far is stored, so the step's outcome follows its logs in the event log.</summary>
-    public Task FlushAsync()
+    /// <summary>Stops the periodic flush, waits for lines already being stored, and returns the rest, in order.</summary>
+    public async Task<List<RunEvent>> DrainAsync()
+    {
+        await _timer.DisposeAsync();
+        Task[] flushing;
+        List<RunEvent> rest;
+        lock (_gate)
+        {
+            flushing = [.. _flushes];
+            rest = [.. _held];
+            _held.Clear();
+        }
+
+        await Task.WhenAll(flushing);
+        return rest;
+    }
+
+    public ValueTask DisposeAsync() => _timer.DisposeAsync();
+
+    private void Flush()
     {
         lock (_gate)
         {
-            var all = Task.WhenAll(_pending);
-            _pending.Clear();
-            return all;
+            if (_held.Count == 0)
+            {
+                return;
+            }
+
+            _flushes.Add(_writer.AppendAsync(new RunWrite(_runId) { Events = [.. _held] }));
+            _held.Clear();
         }
     }
 }

@@ -29,7 +29,7 @@ internal sealed partial class StepExecutorGrain(
         var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         var key = request.Spec.Key;
-        var runLog = new RunEventLogger(request.RunId, key, request.Attempt, events, logger);
+        await using var runLog = new RunEventLogger(request.RunId, key, request.Attempt, events, logger);
         LogStepRunning(logger, key, request.RunId, request.Attempt);
         try
         {
@@ -53,11 +53,12 @@ internal sealed partial class StepExecutorGrain(
 
                 return (value, invocation);
             }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
-            await runLog.FlushAsync();
+            var logs = await runLog.DrainAsync();
             LogStepFinished(logger, key, request.RunId, request.Attempt, clock.Elapsed.TotalMilliseconds);
             return new StepExecutionResult
             {
                 Succeeded = true,
+                Logs = logs,
                 StartedAt = startedAt,
                 DurationMs = clock.Elapsed.TotalMilliseconds,
                 Metadata = new Dictionary<string, MetadataValue>(result.Metadata, StringComparer.Ordinal),
@@ -71,10 +72,10 @@ internal sealed partial class StepExecutorGrain(
             var fromUser = e is UserCodeException;
             var cause = fromUser ? e.InnerException! : e;
             LogStepThrew(logger, cause, key, request.RunId);
-            await runLog.FlushAsync();
             return new StepExecutionResult
             {
                 Succeeded = false,
+                Logs = await runLog.DrainAsync(),
                 StartedAt = startedAt,
                 DurationMs = clock.Elapsed.TotalMilliseconds,
                 Error = StepError.FromException(cause, fromUser),

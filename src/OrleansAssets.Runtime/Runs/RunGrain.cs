@@ -41,19 +41,27 @@ internal sealed partial class RunGrain(
 
         var graph = await graphs.GetAsync();
         var keys = AssetSelection.Parse(request.Selection).Resolve(graph);
+        var now = time.GetUtcNow();
+
+        // Nothing queues runs yet, so a run starts as it is recorded: one write for both.
         var run = new RunRecord
         {
             RunId = RunId,
-            Status = RunStatus.Queued,
+            Status = RunStatus.Started,
             Selection = request.Selection,
             AssetKeys = [.. keys],
             Tags = request.Tags,
-            CreatedAt = time.GetUtcNow(),
+            CreatedAt = now,
+            StartedAt = now,
         };
         await store.AppendAsync(new RunWrite(RunId)
         {
             Run = run,
-            Events = [RunEventOf(RunEventType.RunQueued, $"{keys.Count} asset(s) selected by '{request.Selection}': {string.Join(", ", keys)}")],
+            Events =
+            [
+                RunEventOf(RunEventType.RunQueued, $"{keys.Count} asset(s) selected by '{request.Selection}': {string.Join(", ", keys)}"),
+                RunEventOf(RunEventType.RunStarted, null),
+            ],
         });
         _run = run;
         _execution = ExecuteAsync(history: null);

@@ -26,9 +26,22 @@ public sealed record RunWrite(Guid RunId)
 
     /// <summary>An asset whose step failed for good in this run.</summary>
     public (string AssetKey, FailureRecord Failure)? StepFailure { get; init; }
+
+    /// <summary>
+    /// The asset grain's new state, written in the same transaction as the rest, if the stored version is still
+    /// <see cref="AssetStateWrite.ExpectedVersion"/>; otherwise the whole write fails with
+    /// <see cref="AssetStateConflictException"/>. Skipped, with the materialization, when the run had recorded one already.
+    /// </summary>
+    public AssetStateWrite? AssetState { get; init; }
 }
 
-public readonly record struct RunWriteResult(bool MaterializationRecorded);
+/// <summary>An asset grain's state to store, and the version it was read at (null: never stored).</summary>
+public sealed record AssetStateWrite(string AssetKey, int? ExpectedVersion, Assets.AssetGrainState State);
+
+/// <summary>An asset grain's stored state and its version.</summary>
+public sealed record StoredAssetState(Assets.AssetGrainState State, int Version);
+
+public readonly record struct RunWriteResult(bool MaterializationRecorded, int? AssetStateVersion = null);
 
 /// <summary>What the run storage knows of one asset's latest activity, for listings that must not wake every asset grain.</summary>
 public sealed record AssetActivity(string AssetKey, MaterializationRecord? LatestMaterialization, FailureRecord? LatestFailure, Guid? RunningIn);
@@ -36,7 +49,14 @@ public sealed record AssetActivity(string AssetKey, MaterializationRecord? Lates
 /// <summary>Appends to run event logs; the part of the storage that steps and loggers need.</summary>
 public interface IRunEventWriter
 {
+    /// <summary>Writes durably: the task completes once the write is committed.</summary>
     Task<RunWriteResult> AppendAsync(RunWrite write, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes soon, in order with this silo's other writes: it joins the next durable write's commit, or is
+    /// committed on its own within a fraction of a second. For what nothing depends on (a step started, log lines).
+    /// </summary>
+    void AppendSoon(RunWrite write);
 }
 
 /// <summary>
@@ -60,4 +80,7 @@ public interface IRunStore : IRunEventWriter
 
     /// <summary>The latest activity of the given assets (all of them when null); assets with none are left out.</summary>
     Task<IReadOnlyDictionary<string, AssetActivity>> GetActivityAsync(IReadOnlyCollection<string>? assetKeys, CancellationToken cancellationToken = default);
+
+    /// <summary>The asset grain's stored state, or null when it has none yet.</summary>
+    Task<StoredAssetState?> GetAssetStateAsync(string assetKey, CancellationToken cancellationToken = default);
 }

@@ -14,12 +14,33 @@ public sealed class InMemoryRunStore : IRunStore
     private readonly Dictionary<(Guid, string), MaterializationRecord> _materializations = [];
     private readonly Dictionary<string, List<MaterializationRecord>> _byAsset = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AssetActivity> _activity = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, StoredAssetState> _assetStates = new(StringComparer.Ordinal);
     private long _sequence;
+
+    public void AppendSoon(RunWrite write) => AppendAsync(write);
+
+    public Task<StoredAssetState?> GetAssetStateAsync(string assetKey, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            // A copy, as a database read would give: the grain must not share objects with the store.
+            return Task.FromResult(_assetStates.GetValueOrDefault(assetKey) is { } stored
+                ? stored with { State = Copy(stored.State) }
+                : null);
+        }
+    }
 
     public Task<RunWriteResult> AppendAsync(RunWrite write, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
+            if (write.AssetState is { } check && _assetStates.GetValueOrDefault(check.AssetKey)?.Version != check.ExpectedVersion
+                && (write.Materialization is null || !_materializations.ContainsKey((write.Materialization.RunId, write.Materialization.AssetKey))))
+            {
+                return Task.FromException<RunWriteResult>(new AssetStateConflictException(
+                    $"The stored state of asset '{check.AssetKey}' moved on since it was read (expected version {check.ExpectedVersion?.ToString() ?? "none"})."));
+            }
+
             var recorded = false;
             if (write.Materialization is { } m)
             {
@@ -72,9 +93,23 @@ public sealed class InMemoryRunStore : IRunStore
                 log.Add(e with { Sequence = ++_sequence });
             }
 
-            return Task.FromResult(new RunWriteResult(recorded));
+            int? version = null;
+            if (write.AssetState is { } state && (write.Materialization is null || recorded))
+            {
+                version = (state.ExpectedVersion ?? 0) + 1;
+                _assetStates[state.AssetKey] = new StoredAssetState(Copy(state.State), version.Value);
+            }
+
+            return Task.FromResult(new RunWriteResult(recorded, version));
         }
     }
+
+    private static AssetGrainState Copy(AssetGrainState state) => new()
+    {
+        Latest = state.Latest,
+        History = [.. state.History],
+        LastFailure = state.LastFailure,
+    };
 
     public Task<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken = default)
     {
