@@ -225,6 +225,24 @@ internal sealed partial class RunGrain(
     private async Task<StepOutcome> RunStepAsync(PlannedStep step, int firstAttempt, bool earlierAttemptLost)
     {
         var asset = GrainFactory.GetGrain<IAssetGrain>(step.Key);
+        if (earlierAttemptLost)
+        {
+            // Resumed: the attempt in flight when this run's silo was lost has no outcome in the log. Say so
+            // before trying again; the asset grain still answers with that attempt's result if it was recorded.
+            var lost = new StepError
+            {
+                Type = "OrleansAssets.AttemptLost",
+                Message = $"attempt {firstAttempt - 1} was in flight when the silo running this run was lost",
+            };
+            await AppendDurablyAsync(new RunWrite(RunId)
+            {
+                Events =
+                [
+                    RunEventOf(RunEventType.StepFailed, $"{lost.Message}; trying again", step.Key) with { Attempt = firstAttempt - 1, Error = lost, WillRetry = true },
+                ],
+            });
+        }
+
         for (var attempt = firstAttempt; ; attempt++)
         {
             try
