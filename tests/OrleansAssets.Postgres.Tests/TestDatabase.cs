@@ -72,7 +72,19 @@ public sealed class TestDatabase : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         await using var connection = new NpgsqlConnection(_admin);
         await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"drop database if exists \"{Name}\" with (force)", connection);
-        await drop.ExecuteNonQueryAsync();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var drop = new NpgsqlCommand($"drop database if exists \"{Name}\" with (force)", connection);
+                await drop.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState is "42501" or "55006" && attempt < 50)
+            {
+                // A backend this role may not end (autovacuum on the new database) is still connected: it leaves soon.
+                await Task.Delay(200);
+            }
+        }
     }
 }
