@@ -121,28 +121,22 @@ internal static class OaCommandLine
 
             var progress = json ? Console.Error : Console.Out;
             progress.WriteLine($"Run {run.RunId}: {string.Join(", ", run.AssetKeys)}");
-            var events = new List<RunEvent>();
-            RunDetails? last = null;
-            await foreach (var page in client.WatchRunAsync(run.RunId, cancellationToken: ct))
-            {
-                foreach (var e in page.Events)
+            var finished = await client.WaitForRunAsync(
+                run.RunId,
+                new SynchronousProgress<RunEvent>(e =>
                 {
-                    events.Add(e);
                     if (Output.Describe(e) is { } line)
                     {
                         progress.WriteLine(line);
                     }
-                }
-
-                last = page;
-            }
-
+                }),
+                cancellationToken: ct);
             if (json)
             {
-                Output.WriteJson(RunView.From(last!, events));
+                Output.WriteJson(RunView.From(finished));
             }
 
-            return last!.Run.Status == RunStatus.Success ? ExitCodes.Success : ExitCodes.RunFailed;
+            return finished.Run.Status == RunStatus.Success ? ExitCodes.Success : ExitCodes.RunFailed;
         }));
         return command;
     }
@@ -244,6 +238,12 @@ internal static class OaCommandLine
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>Reports on the caller's thread, in order (Progress&lt;T&gt; would post to the thread pool and reorder lines).</summary>
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
     }
 
     private static Dictionary<string, string> ParseTags(IEnumerable<string> tags)

@@ -42,6 +42,27 @@ public sealed class OrleansAssetsClient(IClusterClient cluster)
     public Task<List<CodeLocationInfo>> ListCodeLocationsAsync() => Queries.ListCodeLocations();
 
     /// <summary>
+    /// Waits for a run to finish, reporting each event as it is recorded; returns the run with every event.
+    /// </summary>
+    public async Task<RunDetails> WaitForRunAsync(Guid runId, IProgress<RunEvent>? progress = null, TimeSpan? pollInterval = null, CancellationToken cancellationToken = default)
+    {
+        var events = new List<RunEvent>();
+        RunDetails? last = null;
+        await foreach (var page in WatchRunAsync(runId, pollInterval, cancellationToken))
+        {
+            foreach (var e in page.Events)
+            {
+                events.Add(e);
+                progress?.Report(e);
+            }
+
+            last = page;
+        }
+
+        return last! with { Events = events };
+    }
+
+    /// <summary>
     /// Follows a run: yields each new page of it (status, steps and the events since the last page) until it finishes.
     /// </summary>
     public async IAsyncEnumerable<RunDetails> WatchRunAsync(Guid runId, TimeSpan? pollInterval = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)

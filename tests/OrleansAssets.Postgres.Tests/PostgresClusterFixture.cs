@@ -53,15 +53,7 @@ public class PostgresClusterFixture : IAsyncLifetime
         client ??= Client;
         var run = await client.MaterializeAsync(selection);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var events = new List<Runs.RunEvent>();
-        Runs.RunDetails? last = null;
-        await foreach (var page in client.WatchRunAsync(run.RunId, TimeSpan.FromMilliseconds(50), timeout.Token))
-        {
-            events.AddRange(page.Events);
-            last = page;
-        }
-
-        return last! with { Events = events };
+        return await client.WaitForRunAsync(run.RunId, pollInterval: TimeSpan.FromMilliseconds(50), cancellationToken: timeout.Token);
     }
 
     private sealed class SiloOnPostgres : ISiloConfigurator

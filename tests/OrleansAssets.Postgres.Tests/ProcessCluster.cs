@@ -120,24 +120,15 @@ public sealed class ProcessCluster : IAsyncDisposable
     {
         var client = await ClientAsync();
         using var cancel = new CancellationTokenSource(timeout);
-        Runs.RunDetails? last = null;
-        var events = new List<Runs.RunEvent>();
         while (true)
         {
             try
             {
-                await foreach (var page in client.WatchRunAsync(runId, TimeSpan.FromMilliseconds(250), cancel.Token))
-                {
-                    events.AddRange(page.Events);
-                    last = page;
-                }
-
-                return last! with { Events = events };
+                return await client.WaitForRunAsync(runId, pollInterval: TimeSpan.FromMilliseconds(250), cancellationToken: cancel.Token);
             }
             catch (Exception e) when (e is not OperationCanceledException && !cancel.IsCancellationRequested)
             {
-                // A gateway died under the client: it moves to another; keep reading from where it was.
-                events.Clear();
+                // A gateway died under the client: it moves to another; read the run again from the start.
                 await Task.Delay(250, cancel.Token);
             }
         }

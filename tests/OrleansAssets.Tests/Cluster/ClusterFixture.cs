@@ -67,15 +67,7 @@ public class ClusterFixture : IAsyncLifetime
     public async Task<Runs.RunDetails> WaitAsync(Guid runId)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var events = new List<Runs.RunEvent>();
-        Runs.RunDetails? last = null;
-        await foreach (var page in Client.WatchRunAsync(runId, TimeSpan.FromMilliseconds(20), timeout.Token))
-        {
-            events.AddRange(page.Events);
-            last = page;
-        }
-
-        return last! with { Events = events };
+        return await Client.WaitForRunAsync(runId, pollInterval: TimeSpan.FromMilliseconds(20), cancellationToken: timeout.Token);
     }
 }
 
