@@ -3,6 +3,6 @@ namespace OrleansAssets.Hosting;
 /// <summary>Names of the Orleans providers OrleansAssets' grains use, so a host can register them.</summary>
 public static class OrleansAssetsStorage
 {
-    /// <summary>The grain storage of asset and catalog grains.</summary>
+    /// <summary>The Orleans grain storage of the catalog grain (asset grains keep their state in the run storage, with their outcomes).</summary>
     public const string GrainStorageName = "OrleansAssets";
 }
