@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrleansAssets.Hosting;
 
 namespace OrleansAssets.Postgres;
 
@@ -8,58 +9,34 @@ internal sealed partial class EventRetentionService(
     PostgresRunStore store,
     IOptions<PostgresStorageOptions> options,
     TimeProvider time,
-    ILogger<EventRetentionService> logger) : ILifecycleParticipant<ISiloLifecycle>
+    ILogger<EventRetentionService> logger) : SiloBackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromHours(1);
-    private readonly CancellationTokenSource _stopping = new();
-    private Task? _loop;
 
-    public void Participate(ISiloLifecycle lifecycle) => lifecycle.Subscribe(
-        nameof(EventRetentionService),
-        ServiceLifecycleStage.Active,
-        _ =>
-        {
-            if (options.Value.EventRetention is { } retention)
-            {
-                _loop = RunAsync(retention, _stopping.Token);
-            }
-
-            return Task.CompletedTask;
-        },
-        async _ =>
-        {
-            await _stopping.CancelAsync();
-            if (_loop is not null)
-            {
-                await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-        });
-
-    private async Task RunAsync(TimeSpan retention, CancellationToken cancellationToken)
+    protected override async Task ExecuteAsync(CancellationToken stopping)
     {
-        using var timer = new PeriodicTimer(Interval, time);
-        try
+        if (options.Value.EventRetention is not { } retention)
         {
-            do
+            return;
+        }
+
+        using var timer = new PeriodicTimer(Interval, time);
+        do
+        {
+            try
             {
-                try
+                var deleted = await store.DeleteEventsOfRunsEndedBeforeAsync(time.GetUtcNow() - retention, stopping);
+                if (deleted > 0)
                 {
-                    var deleted = await store.DeleteEventsOfRunsEndedBeforeAsync(time.GetUtcNow() - retention, cancellationToken);
-                    if (deleted > 0)
-                    {
-                        LogDeleted(logger, deleted, retention);
-                    }
-                }
-                catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-                {
-                    LogFailed(logger, e);
+                    LogDeleted(logger, deleted, retention);
                 }
             }
-            while (await timer.WaitForNextTickAsync(cancellationToken));
+            catch (Exception e) when (!stopping.IsCancellationRequested)
+            {
+                LogFailed(logger, e);
+            }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
+        while (await timer.WaitForNextTickAsync(stopping));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} events of runs that ended more than {Retention} ago")]

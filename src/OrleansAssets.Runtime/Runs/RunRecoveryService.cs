@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using OrleansAssets.Hosting;
 using OrleansAssets.Storage;
 
 namespace OrleansAssets.Runs;
@@ -14,68 +15,40 @@ internal sealed partial class RunRecoveryService(
     IClusterMembershipService membership,
     ILocalSiloDetails localSilo,
     TimeProvider time,
-    ILogger<RunRecoveryService> logger) : ILifecycleParticipant<ISiloLifecycle>
+    ILogger<RunRecoveryService> logger) : SiloBackgroundService
 {
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(30);
-    private readonly CancellationTokenSource _stopping = new();
-    private Task? _watching;
 
-    public void Participate(ISiloLifecycle lifecycle) => lifecycle.Subscribe(
-        nameof(RunRecoveryService),
-        ServiceLifecycleStage.Active,
-        _ =>
-        {
-            _watching = Task.WhenAll(WatchMembershipAsync(_stopping.Token), SweepAsync(_stopping.Token));
-            return Task.CompletedTask;
-        },
-        async _ =>
-        {
-            await _stopping.CancelAsync();
-            if (_watching is not null)
-            {
-                await _watching.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-        });
+    protected override Task ExecuteAsync(CancellationToken stopping) => Task.WhenAll(WatchMembershipAsync(stopping), SweepAsync(stopping));
 
     private async Task WatchMembershipAsync(CancellationToken cancellationToken)
     {
         var known = membership.CurrentSnapshot;
-        try
+        await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(cancellationToken))
         {
-            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(cancellationToken))
+            var died = snapshot.CreateUpdate(known).Changes.Where(c => c.Status == SiloStatus.Dead && !c.SiloAddress.Equals(localSilo.SiloAddress)).ToList();
+            known = snapshot;
+            if (died.Count > 0)
             {
-                var died = snapshot.CreateUpdate(known).Changes.Where(c => c.Status == SiloStatus.Dead && !c.SiloAddress.Equals(localSilo.SiloAddress)).ToList();
-                known = snapshot;
-                if (died.Count > 0)
-                {
-                    LogSiloDied(logger, string.Join(", ", died.Select(d => d.SiloAddress)));
-                    await ResumeUnfinishedAsync(cancellationToken);
-                }
+                LogSiloDied(logger, string.Join(", ", died.Select(d => d.SiloAddress)));
+                await ResumeUnfinishedAsync(cancellationToken);
             }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
         }
     }
 
     private async Task SweepAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(SweepInterval, time);
-        try
+
+        // On start-up too: a cluster restarted after every silo stopped has runs to finish.
+        do
         {
-            // On start-up too: a cluster restarted after every silo stopped has runs to finish.
-            do
+            if (IsSweeper())
             {
-                if (IsSweeper())
-                {
-                    await ResumeUnfinishedAsync(cancellationToken);
-                }
+                await ResumeUnfinishedAsync(cancellationToken);
             }
-            while (await timer.WaitForNextTickAsync(cancellationToken));
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
+        while (await timer.WaitForNextTickAsync(cancellationToken));
     }
 
     /// <summary>The active silo with the lowest address sweeps, so a cluster sweeps once, not once per silo.</summary>
