@@ -47,6 +47,12 @@ public static class OrleansAssetsClientHostingExtensions
         configure?.Invoke(options);
         builder.UseOrleansClient(client =>
         {
+            if (options.PostgresConnectionString is null && options.Gateways.Count == 0)
+            {
+                client.UseLocalhostClustering(serviceId: options.ServiceId ?? "dev", clusterId: options.ClusterId ?? "dev");
+                return;
+            }
+
             if (options.PostgresConnectionString is { } postgres)
             {
                 client.UseAdoNetClustering(o =>
@@ -54,27 +60,20 @@ public static class OrleansAssetsClientHostingExtensions
                     o.Invariant = "Npgsql";
                     o.ConnectionString = postgres;
                 });
-                client.Configure<Orleans.Configuration.ClusterOptions>(o =>
-                {
-                    o.ClusterId = options.ClusterId ?? "orleansassets";
-                    o.ServiceId = options.ServiceId ?? "orleansassets";
-                });
+
                 // Learn about silos that joined or died soon, not after the default minute.
                 client.Configure<Orleans.Configuration.GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
             }
-            else if (options.Gateways.Count > 0)
-            {
-                client.UseStaticClustering(options.Gateways.Select(ParseEndpoint).ToArray());
-                client.Configure<Orleans.Configuration.ClusterOptions>(o =>
-                {
-                    o.ClusterId = options.ClusterId ?? "orleansassets";
-                    o.ServiceId = options.ServiceId ?? "orleansassets";
-                });
-            }
             else
             {
-                client.UseLocalhostClustering(serviceId: options.ServiceId ?? "dev", clusterId: options.ClusterId ?? "dev");
+                client.UseStaticClustering(options.Gateways.Select(ParseEndpoint).ToArray());
             }
+
+            client.Configure<Orleans.Configuration.ClusterOptions>(o =>
+            {
+                o.ClusterId = options.ClusterId ?? "orleansassets";
+                o.ServiceId = options.ServiceId ?? "orleansassets";
+            });
         });
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<OrleansAssetsClient>();
