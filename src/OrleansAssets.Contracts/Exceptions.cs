@@ -121,3 +121,20 @@ public sealed class AssetStateConflictException : OrleansAssetsException
     {
     }
 }
+
+/// <summary>The silo is stopping (a graceful shutdown) and takes no new work; the caller places it elsewhere.</summary>
+[GenerateSerializer, Alias("oa.SiloStoppingException")]
+public sealed class SiloStoppingException : OrleansAssetsException
+{
+    public SiloStoppingException()
+    {
+    }
+
+    public SiloStoppingException(string message) : base(message)
+    {
+    }
+
+    public SiloStoppingException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+}

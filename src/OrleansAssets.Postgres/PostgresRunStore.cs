@@ -34,6 +34,7 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
     private readonly Task _writer;
     private long _commits;
     private long _writes;
+    private long _queued;
 
     public PostgresRunStore(PostgresDataSource db, IOptions<PostgresStorageOptions> options, ILogger<PostgresRunStore> logger)
     {
@@ -48,11 +49,7 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
 
     public Task<RunWriteResult> AppendAsync(RunWrite write, CancellationToken cancellationToken = default) => Enqueue(write, soon: false);
 
-    public void AppendSoon(RunWrite write) => _ = Enqueue(write, soon: true).ContinueWith(
-        t => LogSoonWriteLost(_logger, t.Exception!, write.RunId),
-        CancellationToken.None,
-        TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
-        TaskScheduler.Default);
+    public Task<RunWriteResult> AppendSoon(RunWrite write) => Enqueue(write, soon: true);
 
     public async Task<StoredAssetState?> GetAssetStateAsync(string assetKey, CancellationToken cancellationToken = default) => await ReadAsync(async () =>
     {
@@ -67,6 +64,7 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
     private Task<RunWriteResult> Enqueue(RunWrite write, bool soon)
     {
         var pending = new PendingWrite(write, soon, Stopwatch.GetTimestamp(), new TaskCompletionSource<RunWriteResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        Interlocked.Increment(ref _queued);
         if (!_queue.Writer.TryWrite(pending))
         {
             throw new ObjectDisposedException(nameof(PostgresRunStore), "The run storage is shutting down.");
@@ -106,7 +104,7 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
     private async Task<IReadOnlyList<RunEvent>> GetEventsAsyncCore(Guid runId, long afterSequence, int limit, bool includeLogs, CancellationToken cancellationToken)
     {
         await using var command = _db.CreateCommand("""
-            select seq, ts, type, asset_key, message, level, attempt, duration_ms, data_version, will_retry, metadata::text, error::text
+            select seq, ts, type, asset_key, message, level, attempt, duration_ms, data_version, will_retry, metadata::text, error::text, silo
             from oa_events
             where run_id = $1 and seq > $2 and ($3 or type <> 'log')
             order by seq limit $4
@@ -134,10 +132,39 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
                 WillRetry = reader.GetBoolean(9),
                 Metadata = reader.IsDBNull(10) ? null : JsonSerializer.Deserialize<Dictionary<string, MetadataValue>>(reader.GetString(10), Json),
                 Error = reader.IsDBNull(11) ? null : JsonSerializer.Deserialize<StepError>(reader.GetString(11), Json),
+                Silo = reader.IsDBNull(12) ? null : reader.GetString(12),
             });
         }
 
         return events;
+    }
+
+    private async Task<IReadOnlyList<StepSummary>> GetStepsAsyncCore(Guid runId, string? assetKey, CancellationToken cancellationToken)
+    {
+        await using var command = _db.CreateCommand("""
+            select asset_key, status, attempt, silo, started_at, ended_at, duration_ms, error::text
+            from oa_steps where run_id = $1 and ($2::text is null or asset_key = $2)
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = runId });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)assetKey ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var steps = new List<StepSummary>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            steps.Add(new StepSummary
+            {
+                AssetKey = reader.GetString(0),
+                Status = Enum.Parse<StepStatus>(reader.GetString(1), ignoreCase: true),
+                Attempts = reader.GetInt32(2),
+                Silo = reader.IsDBNull(3) ? null : reader.GetString(3),
+                StartedAt = reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4),
+                EndedAt = reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
+                DurationMs = reader.IsDBNull(6) ? null : reader.GetDouble(6),
+                Error = reader.IsDBNull(7) ? null : JsonSerializer.Deserialize<StepError>(reader.GetString(7), Json),
+            });
+        }
+
+        return steps;
     }
 
     private async Task<IReadOnlyList<MaterializationRecord>> ListMaterializationsAsyncCore(string assetKey, DateTimeOffset? before, int limit, CancellationToken cancellationToken)
@@ -199,6 +226,12 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
     public Task<IReadOnlyList<RunEvent>> GetEventsAsync(Guid runId, long afterSequence, int limit, bool includeLogs = true, CancellationToken cancellationToken = default) =>
         ReadAsync(() => GetEventsAsyncCore(runId, afterSequence, limit, includeLogs, cancellationToken));
 
+    public Task<IReadOnlyList<StepSummary>> GetStepsAsync(Guid runId, CancellationToken cancellationToken = default) =>
+        ReadAsync(() => GetStepsAsyncCore(runId, null, cancellationToken));
+
+    public async Task<StepSummary?> GetStepAsync(Guid runId, string assetKey, CancellationToken cancellationToken = default) =>
+        (await ReadAsync(() => GetStepsAsyncCore(runId, assetKey, cancellationToken))).FirstOrDefault();
+
     public Task<IReadOnlyList<MaterializationRecord>> ListMaterializationsAsync(string assetKey, DateTimeOffset? before, int limit, CancellationToken cancellationToken = default) =>
         ReadAsync(() => ListMaterializationsAsyncCore(assetKey, before, limit, cancellationToken));
 
@@ -239,9 +272,10 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
             return;
         }
 
-        // Let queued writes land before the silo goes.
+        // Let queued writes land before the silo goes; while the database is away they cannot, and say so.
         await _writer.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _stopping.CancelAsync();
+        await _writer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     private const string RunColumns = "select run_id, status, selection, asset_keys, tags::text, created_at, started_at, ended_at, error from oa_runs";
@@ -283,14 +317,13 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
         var batch = new List<PendingWrite>(_options.MaxWritesPerCommit);
         var reader = _queue.Reader;
         Task<bool>? more = null;
-        while (await (more ?? reader.WaitToReadAsync().AsTask()))
+        while (batch.Count > 0 || await (more ?? reader.WaitToReadAsync().AsTask()))
         {
             more = null;
-            batch.Clear();
             Drain(reader, batch);
 
             // Writes nobody awaits wait a little for a durable one (a step's outcome) to share its commit.
-            while (batch.Count < _options.MaxWritesPerCommit && batch.TrueForAll(p => p.Soon))
+            while (batch.Count is > 0 && batch.Count < _options.MaxWritesPerCommit && batch.TrueForAll(p => p.Soon))
             {
                 var left = SoonWindow - Stopwatch.GetElapsedTime(batch[0].EnqueuedAt);
                 if (left <= TimeSpan.Zero)
@@ -308,7 +341,12 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
                 Drain(reader, batch);
             }
 
-            await CommitWithRetriesAsync(batch);
+            await CommitWithRetriesAsync(batch, reader);
+            if (_stopping.IsCancellationRequested)
+            {
+                Abandon(batch, reader);
+                return;
+            }
         }
     }
 
@@ -320,62 +358,148 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
         }
     }
 
-    private async Task CommitWithRetriesAsync(List<PendingWrite> batch)
+    /// <summary>
+    /// Commits the batch, retrying while the database is away. A durable write fails to its caller once it has
+    /// waited <see cref="PostgresStorageOptions.WriteRetryTimeout"/>; a write nobody awaits is never given up:
+    /// it stays in the batch, writes that arrive meanwhile join it, and all land when the database is back.
+    /// </summary>
+    private async Task CommitWithRetriesAsync(List<PendingWrite> batch, ChannelReader<PendingWrite> reader)
     {
-        var deadline = DateTime.UtcNow + _options.WriteRetryTimeout;
         var delay = TimeSpan.FromMilliseconds(100);
-        while (true)
+        while (batch.Count > 0 && !_stopping.IsCancellationRequested)
         {
             try
             {
                 var results = await CommitAsync(batch);
                 for (var i = 0; i < batch.Count; i++)
                 {
-                    batch[i].Done.TrySetResult(results[i]);
+                    Complete(batch[i], results[i]);
                 }
 
+                batch.Clear();
                 return;
             }
-            catch (Exception e) when (IsTransient(e) && DateTime.UtcNow < deadline && !_stopping.IsCancellationRequested)
+            catch (Exception e) when (IsTransient(e))
             {
-                LogRetrying(_logger, e, batch.Count, delay);
-                await Task.Delay(delay);
+                var failure = Unavailable(e);
+                var expired = batch.RemoveAll(p =>
+                {
+                    if (p.Soon || Stopwatch.GetElapsedTime(p.EnqueuedAt) < _options.WriteRetryTimeout)
+                    {
+                        return false;
+                    }
+
+                    Fail(p, failure);
+                    return true;
+                });
+                LogRetrying(_logger, e, batch.Count, expired, delay);
+                try
+                {
+                    await Task.Delay(delay, _stopping.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
                 delay = TimeSpan.FromMilliseconds(Math.Min(2000, delay.TotalMilliseconds * 2));
+
+                // Take every write waiting, not just a commit's worth: a durable one must be able to time out too.
+                while (reader.TryRead(out var waiting))
+                {
+                    batch.Add(waiting);
+                }
             }
-            catch (PostgresException e) when (batch.Count > 1 && !IsTransient(e))
+            catch (PostgresException e) when (batch.Count > 1 && e.SqlState != AssetStateConflict)
             {
                 // One bad write must not fail the others that shared its commit: commit them one by one.
                 LogIsolating(_logger, e, batch.Count);
+                var alone = new List<PendingWrite>(1);
                 foreach (var pending in batch)
                 {
-                    await CommitWithRetriesAsync([pending]);
+                    alone.Add(pending);
+                    await CommitWithRetriesAsync(alone, reader);
+                    alone.Clear();
                 }
 
+                batch.Clear();
                 return;
             }
             catch (PostgresException e) when (e.SqlState == AssetStateConflict)
             {
-                batch[0].Done.TrySetException(new AssetStateConflictException(e.MessageText));
+                if (batch.Count == 1)
+                {
+                    Fail(batch[0], new AssetStateConflictException(e.MessageText));
+                    batch.Clear();
+                    return;
+                }
+
+                // Which write conflicted is not known: commit them one by one, so only that one fails.
+                var alone = new List<PendingWrite>(1);
+                foreach (var pending in batch)
+                {
+                    alone.Add(pending);
+                    await CommitWithRetriesAsync(alone, reader);
+                    alone.Clear();
+                }
+
+                batch.Clear();
                 return;
             }
             catch (Exception e)
             {
+                // Not an outage: this write can never succeed; retrying it would block every other write.
                 LogWriteFailed(_logger, e, batch.Count);
-                var failure = e is NpgsqlException or SocketException or IOException or TimeoutException ? Unavailable(e) : e;
                 foreach (var pending in batch)
                 {
-                    pending.Done.TrySetException(failure);
+                    Fail(pending, e is NpgsqlException ? Unavailable(e) : e);
                 }
 
+                batch.Clear();
                 return;
             }
         }
     }
 
+    private void Abandon(List<PendingWrite> batch, ChannelReader<PendingWrite> reader)
+    {
+        while (reader.TryRead(out var pending))
+        {
+            batch.Add(pending);
+        }
+
+        if (batch.Count > 0)
+        {
+            LogAbandoned(_logger, batch.Count, batch.Count(p => p.Soon));
+            var failure = new StorageUnavailableException("The silo stopped before the run storage on Postgres could store this write.");
+            foreach (var pending in batch)
+            {
+                Fail(pending, failure);
+            }
+
+            batch.Clear();
+        }
+    }
+
+    private void Complete(PendingWrite pending, RunWriteResult result)
+    {
+        Interlocked.Decrement(ref _queued);
+        pending.Done.TrySetResult(result);
+    }
+
+    private void Fail(PendingWrite pending, Exception failure)
+    {
+        Interlocked.Decrement(ref _queued);
+        pending.Done.TrySetException(failure);
+    }
+
+    /// <summary>Writes taken and not yet committed (or failed), for tests and diagnostics.</summary>
+    public long Queued => Interlocked.Read(ref _queued);
+
     private async Task<RunWriteResult[]> CommitAsync(List<PendingWrite> batch)
     {
         var payload = JsonSerializer.SerializeToUtf8Bytes(batch.Select(p => WriteDocument.From(p.Write)), Json);
-        await using var command = _db.CreateCommand("select write_index, recorded, state_version from oa_append($1)");
+        await using var command = _db.CreateCommand("select write_index, applied, state_version from oa_append($1)");
         command.Parameters.Add(new NpgsqlParameter { Value = payload, NpgsqlDbType = NpgsqlDbType.Json });
         var results = new RunWriteResult[batch.Count];
         await using (var reader = await command.ExecuteReaderAsync())
@@ -405,13 +529,13 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
 
     private sealed record PendingWrite(RunWrite Write, bool Soon, long EnqueuedAt, TaskCompletionSource<RunWriteResult> Done);
 
-    /// <summary>The JSON shape <c>oa_append</c> reads: a write with its events, run record and asset records.</summary>
+    /// <summary>The JSON shape <c>oa_append</c> reads: a write with its events, run record, step and asset records.</summary>
     private sealed record WriteDocument(
         Guid RunId,
         RunRecord? Run,
         IReadOnlyList<EventDocument> Events,
+        StepWrite? Step,
         AssetDocument<MaterializationRecord>? Materialization,
-        string? StepStarted,
         AssetDocument<FailureRecord>? Failure,
         AssetStateWrite? AssetState)
     {
@@ -419,9 +543,11 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
             write.RunId,
             write.Run,
             write.Events.Select(EventDocument.From).ToList(),
+            write.Step,
             write.Materialization is { } m ? new(m.AssetKey, m.Timestamp, m) : null,
-            write.StepStarted,
-            write.StepFailure is var (key, failure) ? new(key, failure.Timestamp, failure) : null,
+            write.Step is { Transition: StepTransition.Failed } failed
+                ? new(failed.AssetKey, failed.Timestamp, new FailureRecord { RunId = write.RunId, Timestamp = failed.Timestamp, Error = failed.Error ?? new StepError { Type = "Unknown", Message = "failed" } })
+                : null,
             write.AssetState);
     }
 
@@ -438,17 +564,18 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
         string? DataVersion,
         bool WillRetry,
         Dictionary<string, MetadataValue>? Metadata,
-        StepError? Error)
+        StepError? Error,
+        string? Silo)
     {
         public static EventDocument From(RunEvent e) =>
-            new(e.Timestamp, e.Type, e.AssetKey, e.Message, e.Level, e.Attempt, e.DurationMs, e.DataVersion, e.WillRetry, e.Metadata, e.Error);
+            new(e.Timestamp, e.Type, e.AssetKey, e.Message, e.Level, e.Attempt, e.DurationMs, e.DataVersion, e.WillRetry, e.Metadata, e.Error, e.Silo);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Postgres refused a commit of {Count} write(s); retrying in {Delay}")]
-    private static partial void LogRetrying(ILogger logger, Exception exception, int count, TimeSpan delay);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Postgres refused a commit of {Count} write(s) ({Expired} given up after the write retry timeout); retrying in {Delay}")]
+    private static partial void LogRetrying(ILogger logger, Exception exception, int count, int expired, TimeSpan delay);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A write of run {RunId} that nobody waited for was lost")]
-    private static partial void LogSoonWriteLost(ILogger logger, Exception exception, Guid runId);
+    [LoggerMessage(Level = LogLevel.Error, Message = "The silo stopped with {Count} write(s) not stored ({Soon} nobody waited for): the run storage on Postgres stayed away")]
+    private static partial void LogAbandoned(ILogger logger, int count, int soon);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A read of the run storage failed")]
     private static partial void LogReadFailed(ILogger logger, Exception exception);

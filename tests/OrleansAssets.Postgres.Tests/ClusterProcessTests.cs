@@ -145,8 +145,8 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
         Assert.All(results, r => Assert.Equal(RunStatus.Success, r.Run.Status));
         var log = _cluster.Log("sales-2");
         output.WriteLine(string.Join('\n', log.Split('\n').Where(l => l.Contains("running step", StringComparison.Ordinal) || l.Contains("leaving", StringComparison.Ordinal))));
-        Assert.Contains("Shutting down: waiting", log);
-        Assert.Contains("Every running step finished; leaving the cluster", log);
+        Assert.Contains("Shutting down: handing over", log);
+        Assert.Contains("Every running step finished and handed over its outcome", log);
         Assert.Contains($"Finished step {running.Asset} of run {running.Run}", log);
         var silo = $"127.0.0.1:{_cluster.BasePort + 1}@";
         Assert.Contains(results.SelectMany(r => r.Events), e => e.Type == RunEventType.StepSucceeded && e.AssetKey == running.Asset && e.RunId == running.Run

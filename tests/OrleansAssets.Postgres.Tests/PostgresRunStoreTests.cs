@@ -3,9 +3,44 @@ using Microsoft.Extensions.Options;
 using OrleansAssets.Assets;
 using OrleansAssets.Runs;
 using OrleansAssets.Storage;
+using OrleansAssets.Testing;
 
 namespace OrleansAssets.Postgres.Tests;
 
+/// <summary>The write rules every run store keeps (<see cref="RunStoreConformanceTests"/>), on a fresh Postgres database per test.</summary>
+public sealed class PostgresRunStoreConformanceTests : RunStoreConformanceTests, IAsyncLifetime
+{
+    private TestDatabase _database = null!;
+    private PostgresDataSource _source = null!;
+    private readonly List<PostgresRunStore> _stores = [];
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync();
+        _source = new PostgresDataSource(_database.CreateDataSource());
+        await new PostgresMigrator(_source.Source, NullLogger<PostgresMigrator>.Instance).MigrateAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var store in _stores)
+        {
+            await store.DisposeAsync();
+        }
+
+        await _source.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    protected override Task<IRunStore> StoreAsync()
+    {
+        var store = new PostgresRunStore(_source, Options.Create(new PostgresStorageOptions()), NullLogger<PostgresRunStore>.Instance);
+        _stores.Add(store);
+        return Task.FromResult<IRunStore>(store);
+    }
+}
+
+/// <summary>What only the Postgres store does: shared commits, ordering across silos, retention.</summary>
 public sealed class PostgresRunStoreTests : IAsyncLifetime
 {
     private TestDatabase _database = null!;
@@ -22,25 +57,6 @@ public sealed class PostgresRunStoreTests : IAsyncLifetime
     {
         await _source.DisposeAsync();
         await _database.DisposeAsync();
-    }
-
-    [Fact]
-    public async Task A_materialization_is_recorded_once_per_run_and_asset()
-    {
-        await using var store = Store();
-        var run = await CreateRunAsync(store);
-        var record = Materialization(run, "orders");
-
-        var first = await store.AppendAsync(MaterializationWrite(record));
-        var second = await store.AppendAsync(MaterializationWrite(record with { DataVersion = "other" }));
-
-        Assert.True(first.MaterializationRecorded);
-        Assert.False(second.MaterializationRecorded);
-        Assert.Equal("v1", (await store.FindMaterializationAsync(run, "orders"))!.DataVersion);
-        var events = await store.GetEventsAsync(run, 0, 100);
-        Assert.Single(events, e => e.Type == RunEventType.Materialization);
-        Assert.Equal(2, events.Count(e => e.Type == RunEventType.StepSucceeded));
-        Assert.Equal(3, events.Single(e => e.Type == RunEventType.Materialization).Metadata!["rows"].IntValue);
     }
 
     [Fact]
@@ -83,43 +99,19 @@ public sealed class PostgresRunStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_asset_state_is_written_with_the_outcome_and_guarded_by_its_version()
-    {
-        await using var store = Store();
-        var run = await CreateRunAsync(store);
-        var record = Materialization(run, "orders");
-
-        var first = await store.AppendAsync(MaterializationWrite(record) with { AssetState = new AssetStateWrite("orders", null, new AssetGrainState { Latest = record }) });
-        var stale = await Assert.ThrowsAsync<AssetStateConflictException>(() => store.AppendAsync(new RunWrite(run)
-        {
-            AssetState = new AssetStateWrite("orders", null, new AssetGrainState()),
-            Events = [Event(run, RunEventType.Log, "lost with the conflict")],
-        }));
-        var again = await store.AppendAsync(MaterializationWrite(record) with { AssetState = new AssetStateWrite("orders", 1, new AssetGrainState()) });
-
-        Assert.Equal(1, first.AssetStateVersion);
-        Assert.Contains("'orders'", stale.Message);
-        Assert.False(again.MaterializationRecorded);
-        Assert.Null(again.AssetStateVersion);
-        var stored = await store.GetAssetStateAsync("orders");
-        Assert.Equal(1, stored!.Version);
-        Assert.Equal(run, stored.State.Latest!.RunId);
-        var failure = new FailureRecord { RunId = run, Timestamp = DateTimeOffset.UtcNow, Error = new StepError { Type = "X", Message = "later" } };
-        var next = await store.AppendAsync(new RunWrite(run) { AssetState = new AssetStateWrite("orders", 1, new AssetGrainState { Latest = record, LastFailure = failure }) });
-        Assert.Equal(2, next.AssetStateVersion);
-        Assert.Equal("later", (await store.GetAssetStateAsync("orders"))!.State.LastFailure!.Error.Message);
-        Assert.DoesNotContain(await store.GetEventsAsync(run, 0, 100), e => e.Message == "lost with the conflict");
-    }
-
-    [Fact]
     public async Task Writes_nobody_awaits_join_the_next_durable_commit()
     {
         await using var store = Store();
         var run = await CreateRunAsync(store);
         var (commitsBefore, _) = store.Counters;
 
-        store.AppendSoon(new RunWrite(run) { StepStarted = "orders", Events = [Event(run, RunEventType.StepStarted, null, "orders")] });
+        var started = store.AppendSoon(new RunWrite(run)
+        {
+            Step = new StepWrite("orders", StepTransition.Started, 1) { Timestamp = DateTimeOffset.UtcNow, Silo = "silo-a" },
+            Events = [Event(run, RunEventType.StepStarted, null, "orders")],
+        });
         await store.AppendAsync(MaterializationWrite(Materialization(run, "orders")));
+        await started;
 
         Assert.Equal(1, store.Counters.Commits - commitsBefore);
         Assert.Equal(
@@ -133,7 +125,7 @@ public sealed class PostgresRunStoreTests : IAsyncLifetime
         await using var store = Store();
         var run = await CreateRunAsync(store);
 
-        store.AppendSoon(new RunWrite(run) { Events = [Event(run, RunEventType.Log, "alone")] });
+        _ = store.AppendSoon(new RunWrite(run) { Events = [Event(run, RunEventType.Log, "alone")] });
 
         for (var i = 0; i < 100 && (await store.GetEventsAsync(run, 0, 100)).Count < 2; i++)
         {
@@ -141,46 +133,6 @@ public sealed class PostgresRunStoreTests : IAsyncLifetime
         }
 
         Assert.Contains(await store.GetEventsAsync(run, 0, 100), e => e.Message == "alone");
-    }
-
-    [Fact]
-    public async Task Runs_are_listed_by_status_newest_first_and_paged_by_time()
-    {
-        await using var store = Store();
-        var older = await CreateRunAsync(store, RunStatus.Success, DateTimeOffset.UtcNow.AddMinutes(-2));
-        var newer = await CreateRunAsync(store, RunStatus.Success, DateTimeOffset.UtcNow.AddMinutes(-1));
-        var failed = await CreateRunAsync(store, RunStatus.Failure, DateTimeOffset.UtcNow);
-
-        var succeeded = await store.ListRunsAsync(new RunQuery { Statuses = [RunStatus.Success], Limit = 10 });
-        var page = await store.ListRunsAsync(new RunQuery { CreatedBefore = succeeded[0].CreatedAt, Limit = 10 });
-
-        Assert.Equal([newer, older], succeeded.Select(r => r.RunId));
-        Assert.Equal([older], page.Select(r => r.RunId));
-        Assert.Equal(RunStatus.Failure, (await store.GetRunAsync(failed))!.Status);
-        Assert.Null(await store.GetRunAsync(Guid.NewGuid()));
-    }
-
-    [Fact]
-    public async Task Asset_activity_follows_starts_materializations_failures_and_run_ends()
-    {
-        await using var store = Store();
-        var run = await CreateRunAsync(store);
-
-        await store.AppendAsync(new RunWrite(run) { StepStarted = "orders", Events = [Event(run, RunEventType.StepStarted, null, "orders")] });
-        Assert.Equal(run, (await store.GetActivityAsync(["orders"]))["orders"].RunningIn);
-
-        await store.AppendAsync(MaterializationWrite(Materialization(run, "orders")));
-        var afterSuccess = (await store.GetActivityAsync(null))["orders"];
-        Assert.Null(afterSuccess.RunningIn);
-        Assert.Equal(run, afterSuccess.LatestMaterialization!.RunId);
-
-        var failure = new FailureRecord { RunId = run, Timestamp = DateTimeOffset.UtcNow, Error = new StepError { Type = "X", Message = "boom" } };
-        await store.AppendAsync(new RunWrite(run) { StepStarted = "orders" });
-        await store.AppendAsync(new RunWrite(run) { StepFailure = ("orders", failure) });
-        var afterFailure = (await store.GetActivityAsync(["orders"]))["orders"];
-        Assert.Equal("boom", afterFailure.LatestFailure!.Error.Message);
-        Assert.Equal(run, afterFailure.LatestMaterialization!.RunId);
-        Assert.Null(afterFailure.RunningIn);
     }
 
     [Fact]
@@ -234,6 +186,7 @@ public sealed class PostgresRunStoreTests : IAsyncLifetime
 
     private static RunWrite MaterializationWrite(MaterializationRecord record) => new(record.RunId)
     {
+        Step = new StepWrite(record.AssetKey, StepTransition.Succeeded, 1) { Timestamp = record.Timestamp },
         Materialization = record,
         Events =
         [

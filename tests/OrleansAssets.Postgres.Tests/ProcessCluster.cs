@@ -60,7 +60,7 @@ public sealed class ProcessCluster : IAsyncDisposable
             ["OA_POSTGRES_DB"] = database.Name,
             ["Sales__CsvPath"] = csv,
             // Where each step runs, in the silos' logs, for the tests that need to know.
-            ["Logging__LogLevel__OrleansAssets.Execution.StepExecutorGrain"] = "Debug",
+            ["Logging__LogLevel__OrleansAssets.Execution.LocalAttempts"] = "Debug",
         };
         var cluster = new ProcessCluster(database, work, environment);
         await cluster.ScriptAsync("up", "--no-build");

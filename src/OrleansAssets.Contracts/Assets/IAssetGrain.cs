@@ -1,21 +1,41 @@
+using OrleansAssets.Execution;
+
 namespace OrleansAssets.Assets;
 
 /// <summary>
 /// One asset: owns its materialization state and tells its downstream assets when it changes so they know they
 /// are stale. Runs may materialize it concurrently; each run's materialization is recorded once.
 /// </summary>
+/// <remarks>
+/// No call to it waits long: a run asks for a step's outcome and gets an answer within seconds, the outcome or
+/// "not yet", and asks again. Long waits would pin activations to a silo that is stopping; short ones let every
+/// activation move at any time, and whichever activation answers rebuilds what it needs from the step's record.
+/// </remarks>
 [Alias("oa.IAssetGrain")]
 public interface IAssetGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Materializes the asset for a run, or returns the outcome already recorded for that run, so a step retried
-    /// after a lost attempt is recorded once.
+    /// Materializes the asset for a run, or follows the attempt already under way for that run, or returns the
+    /// outcome already recorded. Returns null when the outcome is not known within a few seconds: ask again.
     /// </summary>
-    /// <remarks>User code may run for a long time; a dead silo breaks the call long before this timeout.</remarks>
-    [ResponseTimeout("1.00:00:00")]
+    /// <remarks>
+    /// Idempotent per run: asking again never starts a second attempt while one is alive. An attempt is taken
+    /// for lost only when the silo running it is dead by the cluster's membership.
+    /// </remarks>
     [AlwaysInterleave]
     [Alias("Materialize")]
-    Task<StepOutcome> Materialize(MaterializeRequest request);
+    Task<StepOutcome?> Materialize(MaterializeRequest request);
+
+    /// <summary>
+    /// The executor of an attempt hands over what the user's code produced; the asset grain records it with its
+    /// state in one write and returns once it is durable. Idempotent: an outcome recorded already is acknowledged.
+    /// </summary>
+    /// <exception cref="StorageUnavailableException">Not recorded yet: the executor keeps the outcome and hands it over again.</exception>
+    /// <remarks>While the storage is away a write is retried for up to the store's write retry timeout first.</remarks>
+    [ResponseTimeout("00:02:00")]
+    [AlwaysInterleave]
+    [Alias("RecordOutcome")]
+    Task RecordOutcome(StepReport report);
 
     [AlwaysInterleave]
     [Alias("GetState")]
@@ -33,15 +53,16 @@ public sealed record MaterializeRequest
 {
     [Id(0)] public required Guid RunId { get; init; }
 
-    [Id(1)] public int Attempt { get; init; } = 1;
-
     [Id(2)] public required AssetSpec Spec { get; init; }
 
     /// <summary>Upstream keys materialized earlier in this run: their values come from this run, not the latest.</summary>
     [Id(3)] public List<string> UpstreamInRun { get; init; } = [];
 
-    /// <summary>An earlier attempt of this step was lost with its silo; check the record before running again.</summary>
-    [Id(4)] public bool EarlierAttemptLost { get; init; }
+    /// <summary>
+    /// The step may have been started before (the run resumed, or asks again after a broken call): look up its
+    /// record before starting an attempt. A first request of a new run skips that read.
+    /// </summary>
+    [Id(5)] public bool MayHaveStarted { get; init; }
 }
 
 [GenerateSerializer, Alias("oa.StepOutcome")]
@@ -53,6 +74,6 @@ public sealed record StepOutcome
 
     [Id(2)] public StepError? Error { get; init; }
 
-    /// <summary>The run had already materialized this asset; nothing new was recorded.</summary>
+    /// <summary>The outcome was recorded before this request: nothing new was recorded for it.</summary>
     [Id(3)] public bool AlreadyRecorded { get; init; }
 }

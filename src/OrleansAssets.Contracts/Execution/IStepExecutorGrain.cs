@@ -3,16 +3,28 @@ using OrleansAssets.Assets;
 namespace OrleansAssets.Execution;
 
 /// <summary>
-/// Runs one step's user code. One class serves every code location; an activation is placed only on a silo that
-/// loads the code location named in its key (<see cref="StepExecutorKey"/>), which is the seam that lets silos
-/// with different user-code assemblies share one cluster.
+/// Runs one attempt of one step's user code and owns it until its outcome is recorded. One class serves every
+/// code location; an activation is placed only on a silo that loads the code location named in its key
+/// (<see cref="StepExecutorKey"/>), which is the seam that lets silos with different user-code assemblies share
+/// one cluster.
 /// </summary>
+/// <remarks>
+/// <see cref="Start"/> returns at once with the silo the attempt runs on; when the code finishes, the executor
+/// hands the outcome to the asset grain (<see cref="IAssetGrain.RecordOutcome"/>), again and again while the
+/// storage is away, so an outcome is never lost to an outage and the code never runs twice for it.
+/// </remarks>
 [Alias("oa.IStepExecutorGrain")]
 public interface IStepExecutorGrain : IGrainWithStringKey
 {
-    [ResponseTimeout("1.00:00:00")]
-    [Alias("Execute")]
-    Task<StepExecutionResult> Execute(StepExecutionRequest request);
+    /// <summary>Starts the attempt, or reports the one this activation started already.</summary>
+    /// <exception cref="SiloStoppingException">This silo is stopping and takes no new attempt: start it elsewhere.</exception>
+    [Alias("Start")]
+    Task<AttemptStarted> Start(StepExecutionRequest request);
+
+    /// <summary>Where the attempt runs, or null when it does not run where this activation is (it is gone, or never began).</summary>
+    /// <remarks>Never starts anything: for a caller that cannot tell whether the attempt was started.</remarks>
+    [Alias("Find")]
+    Task<AttemptStarted?> Find();
 }
 
 /// <summary>The key of a step executor: <c>{codeLocation}/{runId}/{assetKey}/{attempt}</c>, so every attempt is placed afresh.</summary>
@@ -39,6 +51,35 @@ public sealed record StepExecutionRequest
 
     /// <summary>For each upstream asset the step receives as a parameter, the run whose stored value to load.</summary>
     [Id(3)] public Dictionary<string, Guid> InputRuns { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>For every upstream asset, the run whose materialization this step consumes; recorded with the outcome.</summary>
+    [Id(4)] public Dictionary<string, Guid> ConsumedUpstream { get; init; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>Where an attempt runs.</summary>
+[GenerateSerializer, Alias("oa.AttemptStarted")]
+public sealed record AttemptStarted
+{
+    /// <summary>The silo running the attempt (<c>SiloAddress.ToParsableString()</c>): when it is dead, so is the attempt.</summary>
+    [Id(0)] public required string Silo { get; init; }
+}
+
+/// <summary>What an attempt produced, handed by its executor to the asset grain to record.</summary>
+[GenerateSerializer, Alias("oa.StepReport")]
+public sealed record StepReport
+{
+    [Id(0)] public required Guid RunId { get; init; }
+
+    [Id(1)] public required int Attempt { get; init; }
+
+    [Id(2)] public required AssetSpec Spec { get; init; }
+
+    [Id(3)] public Dictionary<string, Guid> ConsumedUpstream { get; init; } = new(StringComparer.Ordinal);
+
+    [Id(4)] public required StepExecutionResult Result { get; init; }
+
+    /// <summary>The attempt's start was stored already (a long step); otherwise its start event is among the result's logs.</summary>
+    [Id(5)] public bool StartStored { get; init; }
 }
 
 [GenerateSerializer, Alias("oa.StepExecutionResult")]
@@ -61,6 +102,6 @@ public sealed record StepExecutionResult
     /// <summary>The silo that ran the code, for the event log.</summary>
     [Id(7)] public string? Silo { get; init; }
 
-    /// <summary>Log lines not stored yet; the asset grain stores them with the step's outcome, in one commit.</summary>
+    /// <summary>Events not stored yet (the attempt's start, log lines); the asset grain stores them with the outcome, in one commit.</summary>
     [Id(8)] public List<Runs.RunEvent> Logs { get; init; } = [];
 }

@@ -12,7 +12,7 @@ public enum StepStatus
     Skipped,
 }
 
-/// <summary>One step of a run (one asset), summarised from the run's events.</summary>
+/// <summary>One step of a run (one asset): where it stands, as the run storage records it with each of its events.</summary>
 [GenerateSerializer, Alias("oa.StepSummary")]
 public sealed record StepSummary
 {
@@ -28,7 +28,13 @@ public sealed record StepSummary
 
     [Id(5)] public double? DurationMs { get; init; }
 
+    /// <summary>The latest error: why the step failed, or why its last attempt was lost while it is retried.</summary>
     [Id(6)] public StepError? Error { get; init; }
+
+    /// <summary>The silo running (or that ran) the current attempt.</summary>
+    [Id(7)] public string? Silo { get; init; }
+
+    public bool IsFinished => Status is StepStatus.Success or StepStatus.Failure or StepStatus.Skipped;
 }
 
 /// <summary>A run with its steps and a page of its events.</summary>

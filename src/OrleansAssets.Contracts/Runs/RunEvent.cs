@@ -56,4 +56,7 @@ public sealed record RunEvent
 
     /// <summary>On a <see cref="RunEventType.StepFailed"/>: the attempt was lost and the step will be tried again.</summary>
     [Id(12)] public bool WillRetry { get; init; }
+
+    /// <summary>On a step's events: the silo that ran the attempt (<c>host:port@generation</c>).</summary>
+    [Id(13)] public string? Silo { get; init; }
 }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrleansAssets.Cluster;
 using OrleansAssets.Execution;
 using OrleansAssets.Graph;
 using OrleansAssets.Hosting;
@@ -13,26 +14,37 @@ using OrleansAssets.Storage;
 namespace OrleansAssets.Assets;
 
 /// <summary>
-/// Owns one asset's materialization state. Runs materialize an asset concurrently (each writes its own version of
-/// the value, switched into place whole), while every change to the grain's state goes through one gate, so state
-/// and storage always hold complete versions. A retried step of a run already in flight joins it instead of
-/// running twice.
+/// Owns one asset's materialization state and each run's step of it: starts an attempt on an executor, follows
+/// it, records the outcome its executor hands over (with the asset's new state, in one write), and starts another
+/// attempt only when the silo running the last one is dead by the membership. Runs materialize an asset
+/// concurrently (each writes its own version of the value); every change to the grain's state goes through one
+/// gate, so state and storage always hold complete versions.
 /// </summary>
 /// <remarks>
-/// The state is stored by the run storage in the same transaction as the step's outcome (materialization, events,
-/// log lines): one commit per step instead of one for the state and more for the events. The version it was read
-/// at guards it like an ETag.
+/// What it knows of a run's step lives in memory only as long as the activation; any other activation rebuilds
+/// it from the step's record in the run storage (its status, attempt and silo), which is why no call to this grain
+/// waits long and why it may move at any time, as on a graceful stop.
 /// </remarks>
 internal sealed partial class AssetGrain(
     IRunStore store,
     AssetGraphCache graphs,
+    SiloDeaths deaths,
+    GracefulShutdown shutdown,
     IOptions<OrleansAssetsOptions> options,
     ILogger<AssetGrain> logger) : Grain, IAssetGrain
 {
+    /// <summary>How long a run's call waits for an outcome before it is answered "not yet" and asks again.</summary>
+    private static readonly TimeSpan AnswerWithin = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often a followed attempt's record is read, for an outcome recorded by another activation (a split during failover).</summary>
+    private static readonly TimeSpan RecordCheckInterval = TimeSpan.FromSeconds(15);
+
     private readonly Dictionary<string, Guid> _upstreamLatest = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, StepOutcome> _recentOutcomes = [];
-    private readonly Dictionary<Guid, Task<StepOutcome>> _inFlight = [];
+    private readonly Dictionary<Guid, StepTracker> _steps = [];
     private readonly SemaphoreSlim _stateGate = new(1, 1);
+    private readonly CancellationTokenSource _deactivating = new();
+    private readonly TaskCompletionSource _leaving = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private AssetGrainState _state = new();
     private int? _version;
 
@@ -60,18 +72,26 @@ internal sealed partial class AssetGrain(
         }
     }
 
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Whatever this activation still follows is followed by the next one, from the records.
+        _deactivating.Cancel();
+        return Task.CompletedTask;
+    }
+
     public Task<AssetState> GetState()
     {
         var staleBecause = AssetStatusRules.StaleBecause(_state.Latest, _upstreamLatest.Keys, k => _upstreamLatest.GetValueOrDefault(k));
+        var materializing = _steps.Where(s => !s.Value.Outcome.Task.IsCompleted).Select(s => (Guid?)s.Key).FirstOrDefault();
         return Task.FromResult(new AssetState
         {
             Key = Key,
-            Status = AssetStatusRules.Derive(_state.Latest, _state.LastFailure, _inFlight.Count > 0, staleBecause),
+            Status = AssetStatusRules.Derive(_state.Latest, _state.LastFailure, materializing is not null, staleBecause),
             Latest = _state.Latest,
             History = [.. _state.History],
             LastFailure = _state.LastFailure,
             StaleBecause = staleBecause,
-            MaterializingRun = _inFlight.Count > 0 ? _inFlight.Keys.First() : null,
+            MaterializingRun = materializing,
         });
     }
 
@@ -81,105 +101,310 @@ internal sealed partial class AssetGrain(
         return Task.CompletedTask;
     }
 
-    public Task<StepOutcome> Materialize(MaterializeRequest request)
+    public async Task<StepOutcome?> Materialize(MaterializeRequest request)
     {
         if (_recentOutcomes.TryGetValue(request.RunId, out var known))
         {
-            return Task.FromResult(known with { AlreadyRecorded = known.Succeeded });
+            return known with { AlreadyRecorded = true };
         }
 
-        if (_inFlight.TryGetValue(request.RunId, out var running))
+        if (shutdown.IsStopping || _leaving.Task.IsCompleted)
         {
-            // The run lost its answer (its own silo died) and asks again while the first attempt still runs here.
-            return running;
+            // This activation is going: let the next call reach another one, which picks the step up from its record.
+            Leave();
+            return null;
         }
 
-        var materialization = MaterializeForRunAsync(request);
-        _inFlight[request.RunId] = materialization;
-        return materialization;
+        var tracker = Track(request.RunId);
+        var driver = tracker.Driver ??= DriveAsync(request, tracker);
+        var outcome = tracker.Outcome.Task;
+        if (!outcome.IsCompleted)
+        {
+            await Task.WhenAny(outcome, driver, Task.Delay(AnswerWithin), _leaving.Task);
+        }
+
+        if (outcome.IsCompleted)
+        {
+            return await outcome;
+        }
+
+        if (driver.IsFaulted)
+        {
+            // Nothing is lost: the next call drives the step again from its record. The caller sees why it waits.
+            if (ReferenceEquals(tracker.Driver, driver))
+            {
+                tracker.Driver = null;
+            }
+
+            await driver;
+        }
+
+        return null;
     }
 
-    private async Task<StepOutcome> MaterializeForRunAsync(MaterializeRequest request)
+    public async Task RecordOutcome(StepReport report)
     {
-        try
+        if (_recentOutcomes.ContainsKey(report.RunId))
         {
-            if (request.Attempt > 1 || request.EarlierAttemptLost)
-            {
-                // A retried step may have been recorded by an attempt whose answer was lost with its silo.
-                if (await store.FindMaterializationAsync(request.RunId, Key) is { } existing)
-                {
-                    if (_state.History.All(h => h.RunId != existing.RunId))
-                    {
-                        await WriteAsync(new RunWrite(request.RunId), state => Adopt(state, existing));
-                    }
+            return;
+        }
 
-                    return Remember(request.RunId, new StepOutcome { Succeeded = true, Materialization = existing, AlreadyRecorded = true });
+        var tracker = Track(report.RunId);
+        if (tracker.Outcome.Task.IsCompleted)
+        {
+            return;
+        }
+
+        // Whoever drives this step later must read its record: this outcome may be recorded by then.
+        tracker.Driven = true;
+
+        var outcome = report.Result.Succeeded
+            ? await RecordSuccessAsync(report)
+            : await RecordFailureAsync(report.RunId, report.Attempt, report.Result.Error, report.Result.Logs, report.Result.DurationMs, report.Result.StartedAt, report.Result.Silo);
+        Complete(report.RunId, tracker, outcome);
+    }
+
+    /// <summary>
+    /// Deactivates as soon as no call runs; calls waiting for an outcome are answered "not yet" at once, so the
+    /// next ones reach the activation that follows.
+    /// </summary>
+    private void Leave()
+    {
+        _leaving.TrySetResult();
+        DeactivateOnIdle();
+    }
+
+    private StepTracker Track(Guid runId)
+    {
+        if (!_steps.TryGetValue(runId, out var tracker))
+        {
+            tracker = new StepTracker();
+            _steps[runId] = tracker;
+        }
+
+        return tracker;
+    }
+
+    /// <summary>
+    /// Follows the step of one run to its outcome: picks up the attempt its record names (or the one this
+    /// activation started), starts a new attempt when there is none, and another one only when the silo running
+    /// the last one is dead.
+    /// </summary>
+    private async Task DriveAsync(MaterializeRequest request, StepTracker tracker)
+    {
+        var stop = _deactivating.Token;
+        var (attempt, silo) = (tracker.Attempt, tracker.Silo);
+        if (tracker.Driven || request.MayHaveStarted)
+        {
+            var step = await store.GetStepAsync(request.RunId, Key);
+            if (step is { IsFinished: true })
+            {
+                Complete(request.RunId, tracker, await OutcomeFromRecordAsync(request.RunId, step));
+                return;
+            }
+
+            if (step is not null && step.Attempts >= attempt)
+            {
+                (attempt, silo) = (step.Attempts, step.Status == StepStatus.Running ? step.Silo : null);
+            }
+
+            if (silo is null && await FindUnrecordedAttemptAsync(request, tracker, attempt + 1, stop) is { } found)
+            {
+                (attempt, silo) = found;
+            }
+
+            if (tracker.Outcome.Task.IsCompleted)
+            {
+                return;
+            }
+        }
+
+        tracker.Driven = true;
+        while (!tracker.Outcome.Task.IsCompleted && !stop.IsCancellationRequested)
+        {
+            if (silo is not null)
+            {
+                (tracker.Attempt, tracker.Silo) = (attempt, silo);
+                if (!await FollowAsync(request.RunId, tracker, silo, stop))
+                {
+                    return;
+                }
+
+                // The silo is dead and with it the attempt, unless its outcome landed just before.
+                if (await RecordLostAsync(request.RunId, tracker, attempt, silo) is { } record)
+                {
+                    (attempt, silo) = (record.Attempts, record.Status == StepStatus.Running ? record.Silo : null);
+                    continue;
+                }
+
+                silo = null;
+                if (tracker.Outcome.Task.IsCompleted)
+                {
+                    return;
                 }
             }
 
-            return Remember(request.RunId, await MaterializeOnce(request));
-        }
-        catch (AssetStateConflictException)
-        {
-            // Another activation wrote this asset's state (a split during failover): start again from storage.
-            DeactivateOnIdle();
-            throw;
-        }
-        finally
-        {
-            _inFlight.Remove(request.RunId);
+            attempt++;
+            silo = await StartAttemptAsync(request, tracker, attempt, stop);
         }
     }
 
-    private async Task<StepOutcome> MaterializeOnce(MaterializeRequest request)
+    /// <summary>
+    /// Looks for attempt <paramref name="attempt"/> started by an activation before this one that left no record
+    /// yet (a step's start is stored with its outcome, or after half a second): asks its executor, and failing
+    /// that, reads the record again once its start would have been stored. Null when it does not run anywhere.
+    /// </summary>
+    private async Task<(int Attempt, string Silo)?> FindUnrecordedAttemptAsync(MaterializeRequest request, StepTracker tracker, int attempt, CancellationToken stop)
     {
-        var spec = request.Spec;
-        var upstreamRuns = await UpstreamRunsAsync(request);
-
-        // Nothing depends on this event being durable before the step runs: it joins the outcome's commit, or
-        // lands on its own within a fraction of a second for a long step.
-        store.AppendSoon(new RunWrite(request.RunId)
-        {
-            StepStarted = Key,
-            Events = [Event(request, RunEventType.StepStarted, $"attempt {request.Attempt}")],
-        });
-
-        var missingInputs = spec.Inputs.Where(i => !upstreamRuns.ContainsKey(i)).ToList();
-        var result = missingInputs.Count > 0
-            ? new StepExecutionResult
-            {
-                Succeeded = false,
-                StartedAt = DateTimeOffset.UtcNow,
-                Error = new StepError
-                {
-                    Type = typeof(InvalidOperationException).FullName!,
-                    Message = $"'{Key}' takes the value of {string.Join(", ", missingInputs.Select(i => $"'{i}'"))}, which has never been materialized; select it too (for example '+{Key}').",
-                },
-            }
-            : await ExecuteAsync(request, upstreamRuns);
-
-        return result.Succeeded
-            ? await RecordSuccessAsync(request, result, upstreamRuns)
-            : await RecordFailureAsync(request, result);
-    }
-
-    private async Task<StepExecutionResult> ExecuteAsync(MaterializeRequest request, Dictionary<string, Guid> upstreamRuns)
-    {
-        var executorKey = StepExecutorKey.Create(request.Spec.CodeLocation, request.RunId, Key, request.Attempt);
-        var executionRequest = new StepExecutionRequest
-        {
-            RunId = request.RunId,
-            Spec = request.Spec,
-            Attempt = request.Attempt,
-            InputRuns = request.Spec.Inputs.ToDictionary(i => i, i => upstreamRuns[i], StringComparer.Ordinal),
-        };
-        var waitingSince = Stopwatch.StartNew();
-        var announced = false;
-        while (true)
+        var executor = GrainFactory.GetGrain<IStepExecutorGrain>(StepExecutorKey.Create(request.Spec.CodeLocation, request.RunId, Key, attempt));
+        var delay = TimeSpan.FromMilliseconds(200);
+        for (var tries = 1; ; tries++)
         {
             try
             {
-                return await GrainFactory.GetGrain<IStepExecutorGrain>(executorKey).Execute(executionRequest);
+                if (await executor.Find() is { } found)
+                {
+                    return (attempt, found.Silo);
+                }
+
+                break;
+            }
+            catch (CodeLocationUnavailableException)
+            {
+                // No silo loads its code location: nothing of it can be running.
+                break;
+            }
+            catch (Exception e) when (tries < 60 && e is not OperationCanceledException)
+            {
+                // Its activation was on a silo that is not declared dead yet: ask again once it is.
+                LogFindFailed(logger, e, Key, request.RunId, attempt);
+                await Task.Delay(delay, stop);
+                delay = TimeSpan.FromMilliseconds(Math.Min(2_000, delay.TotalMilliseconds * 2));
+            }
+        }
+
+        // An executor whose activation went (its directory entry lived on a silo that stopped) stores its start as
+        // it goes; an attempt that had just begun stores it within the flush interval.
+        await Task.Delay(TimeSpan.FromSeconds(1), stop);
+        var step = await store.GetStepAsync(request.RunId, Key);
+        if (step is { IsFinished: true })
+        {
+            Complete(request.RunId, tracker, await OutcomeFromRecordAsync(request.RunId, step));
+            return null;
+        }
+
+        return step is { Status: StepStatus.Running, Silo: { } silo } && step.Attempts >= attempt ? (step.Attempts, silo) : null;
+    }
+
+    /// <summary>Waits for the attempt's outcome; false when it came (or this activation is going), true when its silo died.</summary>
+    private async Task<bool> FollowAsync(Guid runId, StepTracker tracker, string silo, CancellationToken stop)
+    {
+        var dead = deaths.WhenDead(silo);
+        var going = Task.Delay(Timeout.Infinite, stop);
+        while (true)
+        {
+            var woke = await Task.WhenAny(tracker.Outcome.Task, dead, going, Task.Delay(RecordCheckInterval));
+            if (tracker.Outcome.Task.IsCompleted || woke == going)
+            {
+                return false;
+            }
+
+            if (woke == dead)
+            {
+                return true;
+            }
+
+            if (await store.GetStepAsync(runId, Key) is { IsFinished: true } step)
+            {
+                Complete(runId, tracker, await OutcomeFromRecordAsync(runId, step));
+                return false;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records the attempt as lost with its silo, or, past <see cref="OrleansAssetsOptions.MaxStepAttempts"/>, the
+    /// step as failed. Returns the step's record when it had moved on already (an outcome, or another attempt).
+    /// </summary>
+    private async Task<StepSummary?> RecordLostAsync(Guid runId, StepTracker tracker, int attempt, string silo)
+    {
+        var giveUp = attempt >= Math.Max(1, options.Value.MaxStepAttempts);
+        var error = new StepError
+        {
+            Type = "OrleansAssets.AttemptLost",
+            Message = $"attempt {attempt} was lost with silo {silo}, which the cluster declared dead",
+        };
+        var now = DateTimeOffset.UtcNow;
+        var write = new RunWrite(runId)
+        {
+            Step = new StepWrite(Key, giveUp ? StepTransition.Failed : StepTransition.AttemptLost, attempt) { Timestamp = now, Error = error },
+            Events =
+            [
+                Event(runId, attempt, RunEventType.StepFailed, $"{error.Message}; {(giveUp ? $"giving up after {attempt} attempt(s)" : "trying again")}") with
+                {
+                    Error = error,
+                    WillRetry = !giveUp,
+                    Silo = silo,
+                },
+            ],
+        };
+        LogAttemptLost(logger, Key, runId, attempt, silo);
+        var result = giveUp ? await WriteAsync(write, state => WithFailure(state, runId, now, error)) : await store.AppendAsync(write);
+        if (!result.Applied)
+        {
+            var step = await store.GetStepAsync(runId, Key);
+            if (step is { IsFinished: true })
+            {
+                Complete(runId, tracker, await OutcomeFromRecordAsync(runId, step));
+                return null;
+            }
+
+            return step;
+        }
+
+        if (giveUp)
+        {
+            Complete(runId, tracker, new StepOutcome { Succeeded = false, Error = error });
+        }
+
+        return null;
+    }
+
+    /// <summary>Starts attempt <paramref name="attempt"/> on an executor; returns its silo, or null when the step ended without one.</summary>
+    private async Task<string?> StartAttemptAsync(MaterializeRequest request, StepTracker tracker, int attempt, CancellationToken stop)
+    {
+        var spec = request.Spec;
+        var upstreamRuns = await UpstreamRunsAsync(request);
+        var missingInputs = spec.Inputs.Where(i => !upstreamRuns.ContainsKey(i)).ToList();
+        if (missingInputs.Count > 0)
+        {
+            var error = new StepError
+            {
+                Type = typeof(InvalidOperationException).FullName!,
+                Message = $"'{Key}' takes the value of {string.Join(", ", missingInputs.Select(i => $"'{i}'"))}, which has never been materialized; select it too (for example '+{Key}').",
+            };
+            Complete(request.RunId, tracker, await RecordFailureAsync(request.RunId, attempt, error, [], 0, DateTimeOffset.UtcNow, silo: null));
+            return null;
+        }
+
+        var executor = GrainFactory.GetGrain<IStepExecutorGrain>(StepExecutorKey.Create(spec.CodeLocation, request.RunId, Key, attempt));
+        var executionRequest = new StepExecutionRequest
+        {
+            RunId = request.RunId,
+            Spec = spec,
+            Attempt = attempt,
+            InputRuns = spec.Inputs.ToDictionary(i => i, i => upstreamRuns[i], StringComparer.Ordinal),
+            ConsumedUpstream = upstreamRuns,
+        };
+        var waitingSince = Stopwatch.StartNew();
+        var announced = false;
+        for (var failures = 0; ; )
+        {
+            stop.ThrowIfCancellationRequested();
+            try
+            {
+                // Starting the same attempt twice is harmless: an executor runs its attempt once and reports where.
+                return (await executor.Start(executionRequest)).Silo;
             }
             catch (CodeLocationUnavailableException e) when (waitingSince.Elapsed < options.Value.CodeLocationWaitTimeout)
             {
@@ -188,77 +413,146 @@ internal sealed partial class AssetGrain(
                     announced = true;
                     await store.AppendAsync(new RunWrite(request.RunId)
                     {
-                        Events = [Event(request, RunEventType.StepWaiting, $"{e.Message} Waiting up to {options.Value.CodeLocationWaitTimeout} for one to join.")],
+                        Events = [Event(request.RunId, attempt, RunEventType.StepWaiting, $"{e.Message} Waiting up to {options.Value.CodeLocationWaitTimeout} for one to join.")],
                     });
                 }
 
-                await Task.Delay(TimeSpan.FromSeconds(1));
+                await Task.Delay(TimeSpan.FromSeconds(1), stop);
             }
             catch (CodeLocationUnavailableException e)
             {
-                return new StepExecutionResult
-                {
-                    Succeeded = false,
-                    StartedAt = DateTimeOffset.UtcNow,
-                    Error = new StepError { Type = e.GetType().FullName!, Message = $"{e.Message} Gave up after {options.Value.CodeLocationWaitTimeout}." },
-                };
+                var error = new StepError { Type = e.GetType().FullName!, Message = $"{e.Message} Gave up after {options.Value.CodeLocationWaitTimeout}." };
+                Complete(request.RunId, tracker, await RecordFailureAsync(request.RunId, attempt, error, [], 0, DateTimeOffset.UtcNow, silo: null));
+                return null;
+            }
+            catch (SiloStoppingException)
+            {
+                // Placed on a silo that is leaving: its activation is gone now, so this places the attempt afresh.
+                await Task.Delay(TimeSpan.FromMilliseconds(100), stop);
+            }
+            catch (Exception e) when (++failures < 20 && e is not OperationCanceledException)
+            {
+                LogStartFailed(logger, e, Key, request.RunId, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5_000, 100 * (1 << Math.Min(6, failures)))), stop);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var error = StepError.FromException(e, fromUserCode: false);
+                Complete(request.RunId, tracker, await RecordFailureAsync(request.RunId, attempt, error, [], 0, DateTimeOffset.UtcNow, silo: null));
+                return null;
             }
         }
     }
 
-    private async Task<StepOutcome> RecordSuccessAsync(MaterializeRequest request, StepExecutionResult result, Dictionary<string, Guid> upstreamRuns)
+    private async Task<StepOutcome> RecordSuccessAsync(StepReport report)
     {
+        var result = report.Result;
         var record = new MaterializationRecord
         {
             AssetKey = Key,
-            RunId = request.RunId,
+            RunId = report.RunId,
             Timestamp = DateTimeOffset.UtcNow,
             DurationMs = result.DurationMs,
             DataVersion = result.DataVersion ?? DataVersionOf(result.Metadata),
             Metadata = result.Metadata,
-            ConsumedUpstream = upstreamRuns,
-            CodeLocation = request.Spec.CodeLocation,
-            Attempt = request.Attempt,
+            ConsumedUpstream = report.ConsumedUpstream,
+            CodeLocation = report.Spec.CodeLocation,
+            Attempt = report.Attempt,
             ValueLocation = result.ValueLocation,
         };
-        var outcome = new RunWrite(request.RunId)
+        var outcome = new RunWrite(report.RunId)
         {
+            Step = new StepWrite(Key, StepTransition.Succeeded, report.Attempt)
+            {
+                Timestamp = record.Timestamp,
+                StartedAt = result.StartedAt,
+                DurationMs = result.DurationMs,
+                Silo = result.Silo,
+            },
             Materialization = record,
             Events =
             [
                 .. result.Logs,
-                Event(request, RunEventType.Materialization, null) with { Metadata = record.Metadata, DataVersion = record.DataVersion },
-                Event(request, RunEventType.StepSucceeded, result.Silo is null ? null : $"on {result.Silo}") with { DurationMs = result.DurationMs },
+                Event(report.RunId, report.Attempt, RunEventType.Materialization, null) with { Metadata = record.Metadata, DataVersion = record.DataVersion },
+                Event(report.RunId, report.Attempt, RunEventType.StepSucceeded, result.Silo is null ? null : $"on {result.Silo}") with
+                {
+                    DurationMs = result.DurationMs,
+                    Silo = result.Silo,
+                },
             ],
         };
-        if (!(await WriteAsync(outcome, state => Adopt(state, record))).MaterializationRecorded)
+        if (!(await WriteAsync(outcome, state => Adopt(state, record))).Applied)
         {
-            // An earlier attempt of this run recorded it first; report that one, never a second.
-            var existing = await store.FindMaterializationAsync(request.RunId, Key) ?? record;
-            return new StepOutcome { Succeeded = true, Materialization = existing, AlreadyRecorded = true };
+            // Recorded before (this outcome handed over twice, or another attempt's first): report that one, never a second.
+            return await OutcomeFromRecordAsync(report.RunId, await store.GetStepAsync(report.RunId, Key));
         }
 
-        await NotifyDownstreamAsync(request.RunId);
+        foreach (var (upstream, run) in report.ConsumedUpstream)
+        {
+            _upstreamLatest[upstream] = run;
+        }
+
+        await NotifyDownstreamAsync(report.RunId);
         return new StepOutcome { Succeeded = true, Materialization = record };
     }
 
-    private async Task<StepOutcome> RecordFailureAsync(MaterializeRequest request, StepExecutionResult result)
+    private async Task<StepOutcome> RecordFailureAsync(Guid runId, int attempt, StepError? error, List<RunEvent> logs, double durationMs, DateTimeOffset startedAt, string? silo)
     {
-        var error = result.Error ?? new StepError { Type = "Unknown", Message = "The step failed without an error." };
-        var failure = new FailureRecord { RunId = request.RunId, Timestamp = DateTimeOffset.UtcNow, Error = error };
-        await WriteAsync(
-            new RunWrite(request.RunId)
+        error ??= new StepError { Type = "Unknown", Message = "The step failed without an error." };
+        var now = DateTimeOffset.UtcNow;
+        var result = await WriteAsync(
+            new RunWrite(runId)
             {
-                StepFailure = (Key, failure),
-                Events = [.. result.Logs, Event(request, RunEventType.StepFailed, error.ToString()) with { Error = error, DurationMs = result.DurationMs }],
+                Step = new StepWrite(Key, StepTransition.Failed, attempt) { Timestamp = now, StartedAt = startedAt, DurationMs = durationMs, Error = error, Silo = silo },
+                Events = [.. logs, Event(runId, attempt, RunEventType.StepFailed, error.ToString()) with { Error = error, DurationMs = durationMs, Silo = silo }],
             },
-            state =>
-            {
-                state.LastFailure = failure;
-                return state;
-            });
-        LogStepFailed(logger, Key, request.RunId, error.ToString());
+            state => WithFailure(state, runId, now, error));
+        if (!result.Applied)
+        {
+            return await OutcomeFromRecordAsync(runId, await store.GetStepAsync(runId, Key));
+        }
+
+        LogStepFailed(logger, Key, runId, error.ToString());
         return new StepOutcome { Succeeded = false, Error = error };
+    }
+
+    private static AssetGrainState WithFailure(AssetGrainState state, Guid runId, DateTimeOffset at, StepError error)
+    {
+        state.LastFailure = new FailureRecord { RunId = runId, Timestamp = at, Error = error };
+        return state;
+    }
+
+    /// <summary>The outcome a finished step's record tells (its materialization, or its error).</summary>
+    private async Task<StepOutcome> OutcomeFromRecordAsync(Guid runId, StepSummary? step)
+    {
+        if (step?.Status == StepStatus.Success && await store.FindMaterializationAsync(runId, Key) is { } materialization)
+        {
+            if (_state.History.All(h => h.RunId != runId))
+            {
+                // Recorded by an activation before this one: take it into this activation's state.
+                await WriteAsync(new RunWrite(runId), state => Adopt(state, materialization));
+            }
+
+            return new StepOutcome { Succeeded = true, Materialization = materialization, AlreadyRecorded = true };
+        }
+
+        return new StepOutcome
+        {
+            Succeeded = false,
+            AlreadyRecorded = true,
+            Error = step?.Error ?? new StepError { Type = "Unknown", Message = $"The step of '{Key}' ended {step?.Status.ToString() ?? "without a record"}." },
+        };
+    }
+
+    private void Complete(Guid runId, StepTracker tracker, StepOutcome outcome)
+    {
+        Remember(runId, outcome);
+        if (_steps.TryGetValue(runId, out var current) && ReferenceEquals(current, tracker))
+        {
+            _steps.Remove(runId);
+        }
+
+        tracker.Outcome.TrySetResult(outcome);
     }
 
     /// <summary>
@@ -271,14 +565,25 @@ internal sealed partial class AssetGrain(
         try
         {
             var next = change(new AssetGrainState { Latest = _state.Latest, History = [.. _state.History], LastFailure = _state.LastFailure });
-            var result = await store.AppendAsync(write with { AssetState = new AssetStateWrite(Key, _version, next) });
+            RunWriteResult result;
+            try
+            {
+                result = await store.AppendAsync(write with { AssetState = new AssetStateWrite(Key, _version, next) });
+            }
+            catch (AssetStateConflictException)
+            {
+                // Another activation wrote this asset's state (a split during failover): start again from storage.
+                Leave();
+                throw;
+            }
+
             if (result.AssetStateVersion is { } version)
             {
                 (_state, _version) = (next, version);
             }
             else if (await store.GetAssetStateAsync(Key) is { } stored)
             {
-                // The run had recorded this step already, with the state that went with it: take that.
+                // The step was recorded already, with the state that went with it: take that.
                 (_state, _version) = (stored.State, stored.Version);
             }
 
@@ -322,11 +627,6 @@ internal sealed partial class AssetGrain(
             }
         }
 
-        foreach (var (upstream, run) in runs)
-        {
-            _upstreamLatest[upstream] = run;
-        }
-
         return runs;
     }
 
@@ -360,26 +660,25 @@ internal sealed partial class AssetGrain(
         return state;
     }
 
-    private StepOutcome Remember(Guid runId, StepOutcome outcome)
+    private void Remember(Guid runId, StepOutcome outcome)
     {
-        // A few recent outcomes answer a retried call without a storage round trip.
-        if (_recentOutcomes.Count >= 64)
+        // A few recent outcomes answer a repeated call without a storage round trip.
+        if (_recentOutcomes.Count >= 256)
         {
             _recentOutcomes.Clear();
         }
 
         _recentOutcomes[runId] = outcome;
-        return outcome;
     }
 
-    private RunEvent Event(MaterializeRequest request, RunEventType type, string? message) => new()
+    private RunEvent Event(Guid runId, int attempt, RunEventType type, string? message) => new()
     {
-        RunId = request.RunId,
+        RunId = runId,
         Timestamp = DateTimeOffset.UtcNow,
         Type = type,
         AssetKey = Key,
         Message = message,
-        Attempt = request.Attempt,
+        Attempt = attempt,
     };
 
     /// <summary>An asset that stores its own data has no bytes here to hash; its metadata stands for its content.</summary>
@@ -389,9 +688,34 @@ internal sealed partial class AssetGrain(
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))[..16];
     }
 
+    /// <summary>One run's step of this asset, as this activation follows it.</summary>
+    private sealed class StepTracker
+    {
+        public TaskCompletionSource<StepOutcome> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The loop following the step; null while nobody drives it (a fresh tracker, or after a storage error).</summary>
+        public Task? Driver { get; set; }
+
+        /// <summary>Driven before: any later drive reads the step's record first.</summary>
+        public bool Driven { get; set; }
+
+        public int Attempt { get; set; }
+
+        public string? Silo { get; set; }
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Asset {AssetKey} failed in run {RunId}: {Error}")]
     private static partial void LogStepFailed(ILogger logger, string assetKey, Guid runId, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Asset {AssetKey} could not notify its downstream assets")]
     private static partial void LogNotifyFailed(ILogger logger, Exception exception, string assetKey);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Step {AssetKey} of run {RunId}: attempt {Attempt} was lost with silo {Silo}")]
+    private static partial void LogAttemptLost(ILogger logger, string assetKey, Guid runId, int attempt, string silo);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Step {AssetKey} of run {RunId}: could not ask where attempt {Attempt} runs; asking again")]
+    private static partial void LogFindFailed(ILogger logger, Exception exception, string assetKey, Guid runId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Step {AssetKey} of run {RunId}: attempt {Attempt} could not be started; trying again")]
+    private static partial void LogStartFailed(ILogger logger, Exception exception, string assetKey, Guid runId, int attempt);
 }

@@ -5,9 +5,10 @@ using OrleansAssets.Storage;
 namespace OrleansAssets.Execution;
 
 /// <summary>
-/// The logger user code gets in its <see cref="AssetContext"/>: each line goes to the silo's own log and, with
-/// level and time, to the run's event log. Lines are held and handed back with the step's outcome, so a short step
-/// costs no commit for its logs; a long step's lines are stored every half second so they can be followed live.
+/// The events of one attempt as it runs: its start, and the logger user code gets in its <see cref="AssetContext"/>
+/// (each line goes to the silo's own log and, with level and time, to the run's event log). Events are held and
+/// handed back with the attempt's outcome, so a short step costs no commit of its own; a long step's events are
+/// stored every half second, as writes nobody waits for, so it can be followed live.
 /// </summary>
 internal sealed class RunEventLogger : ILogger, IAsyncDisposable
 {
@@ -21,11 +22,32 @@ internal sealed class RunEventLogger : ILogger, IAsyncDisposable
     private readonly List<RunEvent> _held = [];
     private readonly List<Task> _flushes = [];
     private readonly Timer _timer;
+    private StepWrite? _start;
+    private bool _startStored;
 
     public RunEventLogger(Guid runId, string assetKey, int attempt, IRunEventWriter writer, ILogger siloLogger)
     {
         (_runId, _assetKey, _attempt, _writer, _siloLogger) = (runId, assetKey, attempt, writer, siloLogger);
         _timer = new Timer(_ => Flush(), null, FlushInterval, FlushInterval);
+    }
+
+    /// <summary>The attempt began running on <paramref name="silo"/>: the first event, and the step record's start.</summary>
+    public void Started(string silo, DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            _start = new StepWrite(_assetKey, StepTransition.Started, _attempt) { Timestamp = at, Silo = silo };
+            _held.Insert(0, new RunEvent
+            {
+                RunId = _runId,
+                Timestamp = at,
+                Type = RunEventType.StepStarted,
+                AssetKey = _assetKey,
+                Attempt = _attempt,
+                Silo = silo,
+                Message = $"attempt {_attempt} on {silo}",
+            });
+        }
     }
 
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => _siloLogger.BeginScope(state);
@@ -61,24 +83,50 @@ internal sealed class RunEventLogger : ILogger, IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the periodic flush, waits for lines already being stored, and returns the rest, in order.</summary>
-    public async Task<List<RunEvent>> DrainAsync()
+    /// <summary>
+    /// Stops the periodic flush, waits for the events already being stored (however long the storage is away, so
+    /// they are in the log before the outcome), and returns the rest, in order, and whether the start was stored.
+    /// </summary>
+    public async Task<(bool StartStored, List<RunEvent> Held)> DrainAsync()
     {
         await _timer.DisposeAsync();
         Task[] flushing;
         List<RunEvent> rest;
+        bool startStored;
         lock (_gate)
         {
             flushing = [.. _flushes];
             rest = [.. _held];
             _held.Clear();
+            startStored = _startStored;
         }
 
-        await Task.WhenAll(flushing);
-        return rest;
+        await Task.WhenAll(flushing).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return (startStored, rest);
     }
 
     public ValueTask DisposeAsync() => _timer.DisposeAsync();
+
+    /// <summary>Stores the attempt's start now, durably, if it is not stored yet (its executor activation is going away).</summary>
+    public async Task StoreStartAsync(CancellationToken cancellationToken)
+    {
+        Task stored;
+        lock (_gate)
+        {
+            if (_start is null)
+            {
+                return;
+            }
+
+            stored = _writer.AppendAsync(new RunWrite(_runId) { Step = _start, Events = [.. _held] }, cancellationToken);
+            _flushes.Add(stored);
+            _startStored = true;
+            _start = null;
+            _held.Clear();
+        }
+
+        await stored;
+    }
 
     private void Flush()
     {
@@ -89,7 +137,9 @@ internal sealed class RunEventLogger : ILogger, IAsyncDisposable
                 return;
             }
 
-            _flushes.Add(_writer.AppendAsync(new RunWrite(_runId) { Events = [.. _held] }));
+            _flushes.Add(_writer.AppendSoon(new RunWrite(_runId) { Step = _start, Events = [.. _held] }));
+            _startStored |= _start is not null;
+            _start = null;
             _held.Clear();
         }
     }

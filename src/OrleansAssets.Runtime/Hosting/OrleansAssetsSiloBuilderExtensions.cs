@@ -44,7 +44,10 @@ public static class OrleansAssetsSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CodeLocationPublisher>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RunRecoveryService>();
         services.AddSingleton<StepSlots>();
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<StepSlots>());
+        services.AddSingleton<LocalAttempts>();
+        services.AddSingleton<GracefulShutdown>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GracefulShutdown>());
+        services.AddSingleton<Cluster.SiloDeaths>();
         services.AddPlacementFilter<CodeLocationPlacementFilterStrategy, CodeLocationPlacementFilterDirector>(ServiceLifetime.Singleton);
 
         // Other silos learn which code locations this one loads from its silo metadata.

@@ -72,19 +72,12 @@ internal sealed class QueryGrain(
     public async Task<RunDetails> GetRun(Guid runId, long afterSequence, int maxEvents)
     {
         var run = await store.GetRunAsync(runId) ?? throw new NotFoundException($"Unknown run {runId}.");
-        var stepEvents = new List<RunEvent>();
-        long cursor = 0;
-        while (await store.GetEventsAsync(runId, cursor, 1000, includeLogs: false) is { Count: > 0 } page)
-        {
-            stepEvents.AddRange(page);
-            cursor = page[^1].Sequence;
-        }
-
+        var steps = (await store.GetStepsAsync(runId)).ToDictionary(s => s.AssetKey, StringComparer.Ordinal);
         var events = await store.GetEventsAsync(runId, afterSequence, Math.Clamp(maxEvents, 0, MaxEventsPerPage));
         return new RunDetails
         {
             Run = run,
-            Steps = StepHistory.From(stepEvents).Summaries(run.AssetKeys),
+            Steps = [.. run.AssetKeys.Select(k => steps.GetValueOrDefault(k) ?? new StepSummary { AssetKey = k })],
             Events = [.. events],
             NextCursor = events.Count > 0 ? events[^1].Sequence : afterSequence,
         };

@@ -9,20 +9,45 @@ using OrleansAssets.Storage;
 namespace OrleansAssets.Runs;
 
 /// <summary>
-/// Drives one run. Its durable state is the run's record and event log in the run storage, so it keeps no grain
-/// state of its own: a run whose silo died resumes anywhere by reading its events back.
+/// Drives one run: plans it, asks each step's asset grain for the step's outcome as soon as its upstream steps
+/// succeeded, skips what is downstream of a failure, and records the run's end. Its durable state is the run's
+/// record and its steps' records in the run storage, so it keeps no grain state of its own: a run whose silo died
+/// or stopped resumes anywhere by reading them back.
 /// </summary>
+/// <remarks>
+/// It never decides that an attempt was lost: the asset grain does, from the membership. A broken call only
+/// means "ask again", which is idempotent per run and step.
+/// </remarks>
 internal sealed partial class RunGrain(
     IRunStore store,
     AssetGraphCache graphs,
+    GracefulShutdown shutdown,
     IOptions<OrleansAssetsOptions> options,
     TimeProvider time,
     ILogger<RunGrain> logger) : Grain, IRunGrain
 {
+    /// <summary>Calls to an asset grain that fail for other reasons than the storage, in a row, before the step fails.</summary>
+    private const int MaxCallFailures = 20;
+
+    private readonly CancellationTokenSource _stop = new();
     private RunRecord? _run;
     private Task? _execution;
 
     private Guid RunId => this.GetPrimaryKey();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        shutdown.RunActivated(RunId);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // A stopped activation writes nothing more: the next one goes on from the records.
+        _stop.Cancel();
+        shutdown.RunDeactivated(RunId);
+        return Task.CompletedTask;
+    }
 
     public async Task<RunRecord> Submit(RunRequest request)
     {
@@ -35,7 +60,7 @@ internal sealed partial class RunGrain(
         {
             // The client retried a submit whose answer it lost: the run exists already.
             _run = existing;
-            await Resume();
+            await ResumeIfHereAsync();
             return existing;
         }
 
@@ -64,11 +89,23 @@ internal sealed partial class RunGrain(
             ],
         });
         _run = run;
-        _execution = ExecuteAsync(history: null);
+        _execution = ExecuteAsync(resumed: false);
         return run;
     }
 
     public async Task Resume()
+    {
+        if (shutdown.IsStopping)
+        {
+            // Handed over: this activation goes, and the caller's next try activates the run on another silo.
+            DeactivateOnIdle();
+            throw new SiloStoppingException($"Run {RunId} is moving off silo that is stopping; ask again.");
+        }
+
+        await ResumeIfHereAsync();
+    }
+
+    private async Task ResumeIfHereAsync()
     {
         if (_execution is not null)
         {
@@ -81,19 +118,11 @@ internal sealed partial class RunGrain(
             return;
         }
 
-        var events = new List<RunEvent>();
-        long cursor = 0;
-        while (await store.GetEventsAsync(RunId, cursor, 1000, includeLogs: false) is { Count: > 0 } page)
-        {
-            events.AddRange(page);
-            cursor = page[^1].Sequence;
-        }
-
-        LogResuming(logger, RunId, events.Count);
-        _execution ??= ExecuteAsync(StepHistory.From(events));
+        LogResuming(logger, RunId);
+        _execution ??= ExecuteAsync(resumed: true);
     }
 
-    private async Task ExecuteAsync(StepHistory? history)
+    private async Task ExecuteAsync(bool resumed)
     {
         try
         {
@@ -108,12 +137,19 @@ internal sealed partial class RunGrain(
 
             var graph = await graphs.GetAsync();
             var plan = RunPlan.Create(graph, run.AssetKeys);
-            var outcome = await RunStepsAsync(plan, history ?? new StepHistory(), run.AssetKeys.Where(k => !plan.ByKey.ContainsKey(k)).ToList());
+            var recorded = resumed ? (await store.GetStepsAsync(RunId)).ToDictionary(s => s.AssetKey, StringComparer.Ordinal) : [];
+            var outcome = await RunStepsAsync(plan, recorded, run.AssetKeys.Where(k => !plan.ByKey.ContainsKey(k)).ToList(), resumed);
+            if (outcome is null)
+            {
+                return;
+            }
+
+            var (succeeded, failed) = outcome.Value;
             var finished = run with
             {
-                Status = outcome.Failed.Count == 0 ? RunStatus.Success : RunStatus.Failure,
+                Status = failed.Count == 0 ? RunStatus.Success : RunStatus.Failure,
                 EndedAt = time.GetUtcNow(),
-                Error = outcome.Failed.Count == 0 ? null : $"{outcome.Failed.Count} step(s) failed: {string.Join(", ", outcome.Failed)}",
+                Error = failed.Count == 0 ? null : $"{failed.Count} step(s) failed: {string.Join(", ", failed)}",
             };
             await AppendDurablyAsync(new RunWrite(RunId)
             {
@@ -122,15 +158,19 @@ internal sealed partial class RunGrain(
                 [
                     RunEventOf(
                         finished.Status == RunStatus.Success ? RunEventType.RunSuccess : RunEventType.RunFailure,
-                        finished.Error ?? $"{outcome.Succeeded} step(s) succeeded"),
+                        finished.Error ?? $"{succeeded} step(s) succeeded"),
                 ],
             });
             _run = finished;
             LogFinished(logger, RunId, finished.Status, (finished.EndedAt - finished.StartedAt)?.TotalMilliseconds ?? 0);
         }
+        catch (Exception e) when (_stop.IsCancellationRequested || shutdown.IsStopping)
+        {
+            LogHandedOff(logger, e, RunId);
+        }
         catch (Exception e)
         {
-            // The run stays 'started' in storage; the recovery sweep resumes it from its events.
+            // The run stays 'started' in storage; the recovery sweep resumes it from its records.
             LogExecutionFailed(logger, e, RunId);
             _execution = null;
             _run = null;
@@ -141,18 +181,24 @@ internal sealed partial class RunGrain(
         }
     }
 
-    private async Task<(int Succeeded, List<string> Failed)> RunStepsAsync(RunPlan plan, StepHistory history, List<string> vanished)
+    /// <summary>Runs the plan's steps; null when this activation stopped (the silo is stopping) before the run ended.</summary>
+    private async Task<(int Succeeded, List<string> Failed)?> RunStepsAsync(RunPlan plan, Dictionary<string, StepSummary> recorded, List<string> vanished, bool resumed)
     {
-        var status = plan.Steps.ToDictionary(s => s.Key, s => history.StatusOf(s.Key) is var st && st == StepStatus.Running ? StepStatus.Pending : st, StringComparer.Ordinal);
+        var status = plan.Steps.ToDictionary(
+            s => s.Key,
+            s => recorded.GetValueOrDefault(s.Key) is { IsFinished: true } done ? done.Status : StepStatus.Pending,
+            StringComparer.Ordinal);
         var failed = status.Where(s => s.Value == StepStatus.Failure).Select(s => s.Key).ToList();
-        if (vanished.Count > 0)
-        {
-            await AppendDurablyAsync(new RunWrite(RunId)
-            {
-                Events = [.. vanished.Select(k => RunEventOf(RunEventType.StepSkipped, "no code location defines this asset any more", k))],
-            });
-        }
 
+        // Of a resumed run, only the steps ready when it was interrupted may have been started without a record;
+        // the rest start later, from this activation, for the first time.
+        var mayHaveStarted = resumed
+            ? plan.Steps.Where(s => status[s.Key] == StepStatus.Pending && s.UpstreamInRun.All(u => status[u] == StepStatus.Success)).Select(s => s.Key).ToHashSet(StringComparer.Ordinal)
+            : [];
+        await SkipAsync(vanished.Where(k => recorded.GetValueOrDefault(k) is not { IsFinished: true }), "no code location defines this asset any more");
+
+        var stopped = Task.Delay(Timeout.Infinite, _stop.Token);
+        var stopping = shutdown.StoppingTask;
         var running = new Dictionary<Task<StepOutcome>, string>();
         var limit = Math.Max(1, options.Value.MaxConcurrentStepsPerRun);
         while (true)
@@ -167,7 +213,7 @@ internal sealed partial class RunGrain(
                 if (status[step.Key] == StepStatus.Pending && step.UpstreamInRun.All(u => status[u] == StepStatus.Success))
                 {
                     status[step.Key] = StepStatus.Running;
-                    running[RunStepAsync(step, history.NextAttempt(step.Key), history.WasInFlight(step.Key))] = step.Key;
+                    running[AwaitStepAsync(step, mayHaveStarted.Contains(step.Key))] = step.Key;
                 }
             }
 
@@ -176,11 +222,18 @@ internal sealed partial class RunGrain(
                 break;
             }
 
-            var done = await Task.WhenAny(running.Keys);
-            var key = running[done];
-            running.Remove(done);
+            var done = await Task.WhenAny(running.Keys.Append<Task>(stopped).Append(stopping));
+            if (done == stopped || done == stopping)
+            {
+                // Leaving this silo: the run is handed over and goes on elsewhere from its records.
+                _stop.Cancel();
+                return null;
+            }
+
+            var key = running[(Task<StepOutcome>)done];
+            running.Remove((Task<StepOutcome>)done);
             KeepAlive();
-            var outcome = await done;
+            var outcome = await (Task<StepOutcome>)done;
             if (outcome.Succeeded)
             {
                 status[key] = StepStatus.Success;
@@ -195,112 +248,112 @@ internal sealed partial class RunGrain(
                 status[downstream] = StepStatus.Skipped;
             }
 
-            if (skipped.Count > 0)
-            {
-                await AppendDurablyAsync(new RunWrite(RunId)
-                {
-                    Events = [.. skipped.Select(d => RunEventOf(RunEventType.StepSkipped, $"upstream '{key}' failed", d))],
-                });
-            }
+            await SkipAsync(skipped, $"upstream '{key}' failed");
         }
 
         // Steps left pending wait on a failure recorded before an interruption; they are skipped like the rest.
         var stranded = status.Where(s => s.Value == StepStatus.Pending).Select(s => s.Key).ToList();
-        if (stranded.Count > 0)
-        {
-            await AppendDurablyAsync(new RunWrite(RunId)
-            {
-                Events = [.. stranded.Select(k => RunEventOf(RunEventType.StepSkipped, "an upstream step failed", k))],
-            });
-        }
-
+        await SkipAsync(stranded, "an upstream step failed");
         return (status.Count(s => s.Value == StepStatus.Success), failed);
     }
 
     /// <summary>
-    /// Materializes one step through its asset grain. An exception means the attempt was lost (a silo died, the
-    /// storage was unreachable): it is recorded as a failed attempt and the step is tried again, and the asset grain
-    /// makes sure a retried step is recorded once. User-code failures come back as outcomes and are not retried.
+    /// Asks the step's asset grain for its outcome until it has one. A broken call (the asset grain's silo died or
+    /// is stopping, the storage is away) is asked again: the asset grain follows the step from its record.
     /// </summary>
-    private async Task<StepOutcome> RunStepAsync(PlannedStep step, int firstAttempt, bool earlierAttemptLost)
+    private async Task<StepOutcome> AwaitStepAsync(PlannedStep step, bool mayHaveStarted)
     {
         var asset = GrainFactory.GetGrain<IAssetGrain>(step.Key);
-        if (earlierAttemptLost)
+        var failures = 0;
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (true)
         {
-            // Resumed: the attempt in flight when this run's silo was lost has no outcome in the log. Say so
-            // before trying again; the asset grain still answers with that attempt's result if it was recorded.
-            var lost = new StepError
-            {
-                Type = "OrleansAssets.AttemptLost",
-                Message = $"attempt {firstAttempt - 1} was in flight when the silo running this run was lost",
-            };
-            await AppendDurablyAsync(new RunWrite(RunId)
-            {
-                Events =
-                [
-                    RunEventOf(RunEventType.StepFailed, $"{lost.Message}; trying again", step.Key) with { Attempt = firstAttempt - 1, Error = lost, WillRetry = true },
-                ],
-            });
-        }
-
-        for (var attempt = firstAttempt; ; attempt++)
-        {
+            _stop.Token.ThrowIfCancellationRequested();
+            var asked = time.GetTimestamp();
             try
             {
-                return await asset.Materialize(new MaterializeRequest
+                var outcome = await asset.Materialize(new MaterializeRequest
                 {
                     RunId = RunId,
-                    Attempt = attempt,
                     Spec = step.Spec,
                     UpstreamInRun = [.. step.UpstreamInRun],
-                    EarlierAttemptLost = earlierAttemptLost,
+                    MayHaveStarted = mayHaveStarted,
                 });
-            }
-            catch (Exception e)
-            {
-                earlierAttemptLost = true;
-                var giveUp = attempt - firstAttempt + 1 >= Math.Max(1, options.Value.MaxStepAttempts);
-                var error = StepError.FromException(e, fromUserCode: false);
-                LogAttemptLost(logger, e, step.Key, RunId, attempt);
-                var failure = new FailureRecord { RunId = RunId, Timestamp = time.GetUtcNow(), Error = error };
-                await AppendDurablyAsync(new RunWrite(RunId)
+                mayHaveStarted = true;
+                if (outcome is not null)
                 {
-                    StepFailure = giveUp ? (step.Key, failure) : null,
-                    Events =
-                    [
-                        RunEventOf(RunEventType.StepFailed, $"attempt {attempt} lost: {error}; {(giveUp ? "giving up" : "trying again")}", step.Key) with
-                        {
-                            Attempt = attempt,
-                            Error = error,
-                            WillRetry = !giveUp,
-                        },
-                    ],
-                });
-                if (giveUp)
-                {
-                    return new StepOutcome { Succeeded = false, Error = error };
+                    return outcome;
                 }
 
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * (1 << Math.Min(7, attempt - firstAttempt)))), time);
+                failures = 0;
+                delay = TimeSpan.FromMilliseconds(100);
+                if (time.GetElapsedTime(asked) < TimeSpan.FromMilliseconds(500))
+                {
+                    // Answered "not yet" at once (its silo is stopping): give it a moment to move.
+                    await Task.Delay(TimeSpan.FromMilliseconds(200), time, _stop.Token);
+                }
+            }
+            catch (Exception e) when (!_stop.IsCancellationRequested)
+            {
+                mayHaveStarted = true;
+                var storageAway = e is StorageUnavailableException;
+                if (!storageAway && ++failures >= MaxCallFailures)
+                {
+                    return await FailStepAsync(step, e);
+                }
+
+                LogAskAgain(logger, e, step.Key, RunId, delay);
+                await Task.Delay(delay, time, _stop.Token);
+                delay = TimeSpan.FromMilliseconds(Math.Min(5_000, delay.TotalMilliseconds * 2));
             }
         }
     }
 
-    /// <summary>Run-level records must land; while the storage is away, keep trying rather than lose the run's state.</summary>
-    private async Task AppendDurablyAsync(RunWrite write)
+    /// <summary>The asset grain cannot be asked at all (not an outage): the step fails with why.</summary>
+    private async Task<StepOutcome> FailStepAsync(PlannedStep step, Exception e)
+    {
+        var error = StepError.FromException(e, fromUserCode: false);
+        var now = time.GetUtcNow();
+        var result = await AppendDurablyAsync(new RunWrite(RunId)
+        {
+            Step = new StepWrite(step.Key, StepTransition.Failed, 0) { Timestamp = now, Error = error },
+            Events = [RunEventOf(RunEventType.StepFailed, $"the asset grain could not be reached: {error}", step.Key) with { Error = error }],
+        });
+        if (!result.Applied && await store.GetStepAsync(RunId, step.Key) is { Status: StepStatus.Success })
+        {
+            return new StepOutcome { Succeeded = true, AlreadyRecorded = true };
+        }
+
+        return new StepOutcome { Succeeded = false, Error = error };
+    }
+
+    private async Task SkipAsync(IEnumerable<string> keys, string why)
+    {
+        var now = time.GetUtcNow();
+
+        // One write per step (each is its own transition), gathered by the store into one commit.
+        await Task.WhenAll(keys.Select(key => AppendDurablyAsync(new RunWrite(RunId)
+        {
+            Step = new StepWrite(key, StepTransition.Skipped, 0) { Timestamp = now },
+            Events = [RunEventOf(RunEventType.StepSkipped, why, key)],
+        })));
+    }
+
+    /// <summary>Run-level records must land; while the storage is away, keep trying (until this activation stops).</summary>
+    private async Task<RunWriteResult> AppendDurablyAsync(RunWrite write)
     {
         var delay = TimeSpan.FromMilliseconds(200);
         for (var tries = 1; ; tries++)
         {
+            _stop.Token.ThrowIfCancellationRequested();
             try
             {
-                await store.AppendAsync(write);
-                return;
+                return await store.AppendAsync(write);
             }
-            catch (Exception e) when (tries < 60)
+            catch (Exception e) when (e is StorageUnavailableException && !_stop.IsCancellationRequested)
             {
                 LogStoreRetry(logger, e, RunId, tries);
-                await Task.Delay(delay, time);
+                await Task.Delay(delay, time, _stop.Token);
                 delay = TimeSpan.FromMilliseconds(Math.Min(5_000, delay.TotalMilliseconds * 2));
             }
         }
@@ -321,15 +374,18 @@ internal sealed partial class RunGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} finished {Status} in {DurationMs:F0} ms")]
     private static partial void LogFinished(ILogger logger, Guid runId, RunStatus status, double durationMs);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Resuming run {RunId} from {EventCount} recorded events")]
-    private static partial void LogResuming(ILogger logger, Guid runId, int eventCount);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Resuming run {RunId} from its records")]
+    private static partial void LogResuming(ILogger logger, Guid runId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Step {AssetKey} of run {RunId}: attempt {Attempt} lost")]
-    private static partial void LogAttemptLost(ILogger logger, Exception exception, string assetKey, Guid runId, int attempt);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Step {AssetKey} of run {RunId}: asking its asset grain again in {Delay}")]
+    private static partial void LogAskAgain(ILogger logger, Exception exception, string assetKey, Guid runId, TimeSpan delay);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: the run storage refused a write (try {Try}); trying again")]
     private static partial void LogStoreRetry(ILogger logger, Exception exception, Guid runId, int @try);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Run {RunId} stopped before finishing; it will be resumed from its events")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} leaves this silo; another one goes on with it")]
+    private static partial void LogHandedOff(ILogger logger, Exception exception, Guid runId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Run {RunId} stopped before finishing; it will be resumed from its records")]
     private static partial void LogExecutionFailed(ILogger logger, Exception exception, Guid runId);
 }

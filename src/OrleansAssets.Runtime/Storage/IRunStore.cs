@@ -4,35 +4,97 @@ using OrleansAssets.Runs;
 namespace OrleansAssets.Storage;
 
 /// <summary>
-/// One atomic write to the run storage: events of one run, and with them, when given, the run's new record,
-/// an asset's materialization, the start of an asset's step, or an asset's failure. A step's outcome is one write,
+/// One atomic write to the run storage: events of one run, and with them, when given, the run's new record, a
+/// step's transition, an asset's materialization and the asset grain's new state. A step's outcome is one write,
 /// so it costs one commit (or a share of one, when the store batches concurrent writes).
 /// </summary>
+/// <remarks>
+/// A write is applied whole or not at all (<see cref="RunWriteResult.Applied"/>): it is refused when its run is
+/// finished already, when its step transition is not allowed from the step's recorded state
+/// (<see cref="StepTransitionRules"/>), or when its materialization was recorded before. That is what makes a
+/// handed-over outcome, a late write of a stopped grain or a retried write land exactly once.
+/// </remarks>
 public sealed record RunWrite(Guid RunId)
 {
     public IReadOnlyList<RunEvent> Events { get; init; } = [];
 
-    /// <summary>The run's record as it now stands (created on the first write).</summary>
+    /// <summary>The run's record as it now stands (created on the first write). Refused once the stored run is finished.</summary>
     public RunRecord? Run { get; init; }
 
-    /// <summary>
-    /// Recorded at most once per run and asset: when the run already recorded one for the asset, this write's
-    /// <see cref="RunEventType.Materialization"/> event is dropped with it and the result says so.
-    /// </summary>
+    /// <summary>A step of the run moves on: started, lost an attempt, succeeded, failed or was skipped.</summary>
+    public StepWrite? Step { get; init; }
+
+    /// <summary>Recorded at most once per run and asset.</summary>
     public MaterializationRecord? Materialization { get; init; }
-
-    /// <summary>An asset whose step starts now in this run.</summary>
-    public string? StepStarted { get; init; }
-
-    /// <summary>An asset whose step failed for good in this run.</summary>
-    public (string AssetKey, FailureRecord Failure)? StepFailure { get; init; }
 
     /// <summary>
     /// The asset grain's new state, written in the same transaction as the rest, if the stored version is still
     /// <see cref="AssetStateWrite.ExpectedVersion"/>; otherwise the whole write fails with
-    /// <see cref="AssetStateConflictException"/>. Skipped, with the materialization, when the run had recorded one already.
+    /// <see cref="AssetStateConflictException"/>. Not written when the write is refused.
     /// </summary>
     public AssetStateWrite? AssetState { get; init; }
+}
+
+/// <summary>How a step moves in a write; <see cref="StepTransitionRules"/> says from where it may.</summary>
+public enum StepTransition
+{
+    /// <summary>An attempt began running on <see cref="StepWrite.Silo"/>.</summary>
+    Started,
+
+    /// <summary>The attempt died with its silo; the step waits for another attempt.</summary>
+    AttemptLost,
+
+    Succeeded,
+
+    /// <summary>Failed for good (user code threw, or no attempt could finish).</summary>
+    Failed,
+
+    Skipped,
+}
+
+/// <summary>A step's transition, with what the step record keeps of it.</summary>
+public sealed record StepWrite(string AssetKey, StepTransition Transition, int Attempt)
+{
+    public required DateTimeOffset Timestamp { get; init; }
+
+    public string? Silo { get; init; }
+
+    /// <summary>When the attempt that ends the step started (a step whose start was never stored is created whole).</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public double? DurationMs { get; init; }
+
+    public StepError? Error { get; init; }
+}
+
+/// <summary>
+/// Which step transitions a write may make, given the step's recorded state (null: no record yet). The Postgres
+/// store applies the same rules in SQL (<c>oa_append</c>); both pass the same tests.
+/// </summary>
+public static class StepTransitionRules
+{
+    public static bool Allows(StepSummary? current, StepTransition transition, int attempt) => transition switch
+    {
+        // A start never goes back to an older attempt, nor reopens a finished step.
+        StepTransition.Started => current is null || (current.Status is StepStatus.Pending or StepStatus.Running && current.Attempts <= attempt),
+        // Only the attempt that is running (or one never recorded as started) can be lost, and only once.
+        StepTransition.AttemptLost => current is null
+            || (current.Status == StepStatus.Running && current.Attempts == attempt)
+            || (current.Status == StepStatus.Pending && current.Attempts < attempt),
+        // A step ends once: the first outcome recorded is the step's outcome.
+        StepTransition.Succeeded or StepTransition.Failed => current is null || current.Status is StepStatus.Pending or StepStatus.Running,
+        StepTransition.Skipped => current is null || current.Status == StepStatus.Pending,
+        _ => false,
+    };
+
+    public static StepStatus StatusAfter(StepTransition transition) => transition switch
+    {
+        StepTransition.Started => StepStatus.Running,
+        StepTransition.AttemptLost => StepStatus.Pending,
+        StepTransition.Succeeded => StepStatus.Success,
+        StepTransition.Failed => StepStatus.Failure,
+        _ => StepStatus.Skipped,
+    };
 }
 
 /// <summary>An asset grain's state to store, and the version it was read at (null: never stored).</summary>
@@ -41,7 +103,9 @@ public sealed record AssetStateWrite(string AssetKey, int? ExpectedVersion, Asse
 /// <summary>An asset grain's stored state and its version.</summary>
 public sealed record StoredAssetState(Assets.AssetGrainState State, int Version);
 
-public readonly record struct RunWriteResult(bool MaterializationRecorded, int? AssetStateVersion = null);
+/// <param name="Applied">False when the write was refused whole (see <see cref="RunWrite"/>): nothing of it was stored.</param>
+/// <param name="AssetStateVersion">The asset state's new version, when one was written.</param>
+public readonly record struct RunWriteResult(bool Applied, int? AssetStateVersion = null);
 
 /// <summary>What the run storage knows of one asset's latest activity, for listings that must not wake every asset grain.</summary>
 public sealed record AssetActivity(string AssetKey, MaterializationRecord? LatestMaterialization, FailureRecord? LatestFailure, Guid? RunningIn);
@@ -50,18 +114,20 @@ public sealed record AssetActivity(string AssetKey, MaterializationRecord? Lates
 public interface IRunEventWriter
 {
     /// <summary>Writes durably: the task completes once the write is committed.</summary>
+    /// <exception cref="StorageUnavailableException">The storage stayed away longer than the store's write retry timeout.</exception>
     Task<RunWriteResult> AppendAsync(RunWrite write, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Writes soon, in order with this silo's other writes: it joins the next durable write's commit, or is
-    /// committed on its own within a fraction of a second. For what nothing depends on (a step started, log lines).
+    /// committed on its own within a fraction of a second. For what nothing waits on (a step started, log lines).
+    /// It is kept and retried however long the storage is away; the task completes once it is written.
     /// </summary>
-    void AppendSoon(RunWrite write);
+    Task<RunWriteResult> AppendSoon(RunWrite write);
 }
 
 /// <summary>
-/// Runs, their ordered event logs and every materialization: the seam between the grains and a database.
-/// The in-memory store serves dev mode and fast tests; the Postgres store serves clusters.
+/// Runs, their ordered event logs, their steps and every materialization: the seam between the grains and a
+/// database. The in-memory store serves dev mode and fast tests; the Postgres store serves clusters.
 /// </summary>
 public interface IRunStore : IRunEventWriter
 {
@@ -72,6 +138,11 @@ public interface IRunStore : IRunEventWriter
 
     /// <summary>A run's events after <paramref name="afterSequence"/>, in order; logs left out unless asked for.</summary>
     Task<IReadOnlyList<RunEvent>> GetEventsAsync(Guid runId, long afterSequence, int limit, bool includeLogs = true, CancellationToken cancellationToken = default);
+
+    /// <summary>The recorded steps of a run (steps never started or skipped have no record).</summary>
+    Task<IReadOnlyList<StepSummary>> GetStepsAsync(Guid runId, CancellationToken cancellationToken = default);
+
+    Task<StepSummary?> GetStepAsync(Guid runId, string assetKey, CancellationToken cancellationToken = default);
 
     /// <summary>An asset's materializations newest first, paged by time.</summary>
     Task<IReadOnlyList<MaterializationRecord>> ListMaterializationsAsync(string assetKey, DateTimeOffset? before, int limit, CancellationToken cancellationToken = default);

@@ -4,20 +4,21 @@ using OrleansAssets.Runs;
 namespace OrleansAssets.Storage;
 
 /// <summary>
-/// The run storage of dev mode and unit tests: everything in this process's memory, gone when it stops.
+/// The run storage of dev mode and unit tests: everything in this process's memory, gone when it stops. It applies
+/// the same write rules as the Postgres store (a write lands whole or not at all; see <see cref="RunWrite"/>).
 /// </summary>
 public sealed class InMemoryRunStore : IRunStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, RunRecord> _runs = [];
     private readonly Dictionary<Guid, List<RunEvent>> _events = [];
+    private readonly Dictionary<(Guid, string), StepSummary> _steps = [];
     private readonly Dictionary<(Guid, string), MaterializationRecord> _materializations = [];
     private readonly Dictionary<string, List<MaterializationRecord>> _byAsset = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AssetActivity> _activity = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StoredAssetState> _assetStates = new(StringComparer.Ordinal);
-    private long _sequence;
 
-    public void AppendSoon(RunWrite write) => AppendAsync(write);
+    public Task<RunWriteResult> AppendSoon(RunWrite write) => AppendAsync(write);
 
     public Task<StoredAssetState?> GetAssetStateAsync(string assetKey, CancellationToken cancellationToken = default)
     {
@@ -34,43 +35,32 @@ public sealed class InMemoryRunStore : IRunStore
     {
         lock (_gate)
         {
-            if (write.AssetState is { } check && _assetStates.GetValueOrDefault(check.AssetKey)?.Version != check.ExpectedVersion
-                && (write.Materialization is null || !_materializations.ContainsKey((write.Materialization.RunId, write.Materialization.AssetKey))))
+            if (!Accepts(write))
+            {
+                return Task.FromResult(new RunWriteResult(Applied: false));
+            }
+
+            if (write.AssetState is { } check && _assetStates.GetValueOrDefault(check.AssetKey)?.Version != check.ExpectedVersion)
             {
                 return Task.FromException<RunWriteResult>(new AssetStateConflictException(
                     $"The stored state of asset '{check.AssetKey}' moved on since it was read (expected version {check.ExpectedVersion?.ToString() ?? "none"})."));
             }
 
-            var recorded = false;
             if (write.Materialization is { } m)
             {
-                recorded = _materializations.TryAdd((m.RunId, m.AssetKey), m);
-                if (recorded)
+                _materializations[(m.RunId, m.AssetKey)] = m;
+                (_byAsset.TryGetValue(m.AssetKey, out var list) ? list : _byAsset[m.AssetKey] = []).Add(m);
+                var activity = Activity(m.AssetKey);
+                _activity[m.AssetKey] = activity with
                 {
-                    var history = _byAsset.TryGetValue(m.AssetKey, out var list) ? list : _byAsset[m.AssetKey] = [];
-                    history.Add(m);
-                    var activity = Activity(m.AssetKey);
-                    _activity[m.AssetKey] = activity with
-                    {
-                        LatestMaterialization = m,
-                        RunningIn = activity.RunningIn == m.RunId ? null : activity.RunningIn,
-                    };
-                }
-            }
-
-            if (write.StepStarted is { } started)
-            {
-                _activity[started] = Activity(started) with { RunningIn = write.RunId };
-            }
-
-            if (write.StepFailure is var (failedKey, failure))
-            {
-                var activity = Activity(failedKey);
-                _activity[failedKey] = activity with
-                {
-                    LatestFailure = failure,
-                    RunningIn = activity.RunningIn == write.RunId ? null : activity.RunningIn,
+                    LatestMaterialization = activity.LatestMaterialization is { } latest && latest.Timestamp > m.Timestamp ? latest : m,
+                    RunningIn = activity.RunningIn == m.RunId ? null : activity.RunningIn,
                 };
+            }
+
+            if (write.Step is { } step)
+            {
+                ApplyStep(write.RunId, step);
             }
 
             if (write.Run is { } run)
@@ -85,22 +75,66 @@ public sealed class InMemoryRunStore : IRunStore
             var log = _events.TryGetValue(write.RunId, out var events) ? events : _events[write.RunId] = [];
             foreach (var e in write.Events)
             {
-                if (e.Type == RunEventType.Materialization && write.Materialization is not null && !recorded)
-                {
-                    continue;
-                }
-
-                log.Add(e with { Sequence = ++_sequence });
+                // Numbered per run, without gaps, as the database numbers them.
+                log.Add(e with { Sequence = log.Count + 1 });
             }
 
             int? version = null;
-            if (write.AssetState is { } state && (write.Materialization is null || recorded))
+            if (write.AssetState is { } state)
             {
                 version = (state.ExpectedVersion ?? 0) + 1;
                 _assetStates[state.AssetKey] = new StoredAssetState(Copy(state.State), version.Value);
             }
 
-            return Task.FromResult(new RunWriteResult(recorded, version));
+            return Task.FromResult(new RunWriteResult(Applied: true, version));
+        }
+    }
+
+    private bool Accepts(RunWrite write)
+    {
+        if (write.Run is not null && _runs.GetValueOrDefault(write.RunId) is { IsFinished: true })
+        {
+            return false;
+        }
+
+        if (write.Step is { } step && !StepTransitionRules.Allows(_steps.GetValueOrDefault((write.RunId, step.AssetKey)), step.Transition, step.Attempt))
+        {
+            return false;
+        }
+
+        return write.Materialization is not { } m || !_materializations.ContainsKey((m.RunId, m.AssetKey));
+    }
+
+    private void ApplyStep(Guid runId, StepWrite step)
+    {
+        var current = _steps.GetValueOrDefault((runId, step.AssetKey));
+        var status = StepTransitionRules.StatusAfter(step.Transition);
+        var finished = status is StepStatus.Success or StepStatus.Failure or StepStatus.Skipped;
+        _steps[(runId, step.AssetKey)] = new StepSummary
+        {
+            AssetKey = step.AssetKey,
+            Status = status,
+            Attempts = Math.Max(current?.Attempts ?? 0, step.Attempt),
+            StartedAt = current?.StartedAt ?? (step.Transition == StepTransition.Started ? step.Timestamp : step.StartedAt),
+            EndedAt = finished ? step.Timestamp : null,
+            DurationMs = step.DurationMs ?? current?.DurationMs,
+            Error = step.Error,
+            // A lost attempt's silo is gone; an ending keeps the silo of the attempt it ends unless it names one.
+            Silo = step.Transition == StepTransition.AttemptLost ? null : step.Silo ?? current?.Silo,
+        };
+
+        var activity = Activity(step.AssetKey);
+        if (step.Transition == StepTransition.Started)
+        {
+            _activity[step.AssetKey] = activity with { RunningIn = runId };
+        }
+        else if (step.Transition == StepTransition.Failed)
+        {
+            _activity[step.AssetKey] = activity with
+            {
+                LatestFailure = new FailureRecord { RunId = runId, Timestamp = step.Timestamp, Error = step.Error ?? new StepError { Type = "Unknown", Message = "failed" } },
+                RunningIn = activity.RunningIn == runId ? null : activity.RunningIn,
+            };
         }
     }
 
@@ -142,6 +176,23 @@ public sealed class InMemoryRunStore : IRunStore
                 .Take(Math.Max(0, limit))
                 .ToList();
             return Task.FromResult(events);
+        }
+    }
+
+    public Task<IReadOnlyList<StepSummary>> GetStepsAsync(Guid runId, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<StepSummary> steps = _steps.Where(s => s.Key.Item1 == runId).Select(s => s.Value).ToList();
+            return Task.FromResult(steps);
+        }
+    }
+
+    public Task<StepSummary?> GetStepAsync(Guid runId, string assetKey, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_steps.GetValueOrDefault((runId, assetKey)));
         }
     }
 

@@ -1,0 +1,216 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OrleansAssets.Assets;
+using OrleansAssets.CodeLocations;
+using OrleansAssets.Hosting;
+using OrleansAssets.IO;
+using OrleansAssets.Storage;
+
+namespace OrleansAssets.Execution;
+
+/// <summary>
+/// The attempts running user code on this silo, each from its start until its outcome is handed to the asset
+/// grain. An attempt belongs to the silo, not to the executor activation that started it: Orleans deactivates
+/// activations whose directory entry lived on a silo that stops or dies, and the user's code (which cannot be
+/// stopped halfway) must neither be orphaned nor started a second time when that happens.
+/// </summary>
+internal sealed partial class LocalAttempts(
+    CodeLocationRegistry codeLocations,
+    IOManagerResolver ioManagers,
+    StepSlots slots,
+    GracefulShutdown shutdown,
+    IRunEventWriter events,
+    IServiceProvider hostServices,
+    IGrainFactory grains,
+    ILocalSiloDetails localSilo,
+    ILogger<LocalAttempts> logger)
+{
+    private readonly ConcurrentDictionary<string, Attempt> _attempts = new(StringComparer.Ordinal);
+
+    public string Silo { get; } = localSilo.SiloAddress.ToParsableString();
+
+    /// <summary>Starts the attempt the executor key names, unless it runs here already.</summary>
+    public Attempt Start(string executorKey, StepExecutionRequest request)
+    {
+        var attempt = _attempts.GetOrAdd(executorKey, key => new Attempt(key, request, new RunEventLogger(request.RunId, request.Spec.Key, request.Attempt, events, logger)));
+        attempt.Begin(() => RunAsync(attempt));
+        return attempt;
+    }
+
+    public Attempt? Find(string executorKey) => _attempts.GetValueOrDefault(executorKey);
+
+    private async Task RunAsync(Attempt attempt)
+    {
+        using var tracked = shutdown.TrackAttempt();
+        try
+        {
+            var (result, startStored) = await ExecuteAsync(attempt);
+            var request = attempt.Request;
+            await HandOverAsync(new StepReport
+            {
+                RunId = request.RunId,
+                Attempt = request.Attempt,
+                Spec = request.Spec,
+                ConsumedUpstream = request.ConsumedUpstream,
+                Result = result,
+                StartStored = startStored,
+            });
+        }
+        finally
+        {
+            await attempt.Log.DisposeAsync();
+            _attempts.TryRemove(attempt.ExecutorKey, out _);
+        }
+    }
+
+    private async Task<(StepExecutionResult, bool StartStored)> ExecuteAsync(Attempt attempt)
+    {
+        var request = attempt.Request;
+        var key = request.Spec.Key;
+        var runLog = attempt.Log;
+        var startedAt = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            using var slot = await slots.EnterAsync(CancellationToken.None);
+            (startedAt, clock) = (DateTimeOffset.UtcNow, Stopwatch.StartNew());
+            runLog.Started(Silo, startedAt);
+            LogStepRunning(logger, key, request.RunId, request.Attempt);
+            var location = codeLocations.Get(request.Spec.CodeLocation);
+            var definition = location.Assets.GetValueOrDefault(key)
+                ?? throw new InvalidOperationException($"Code location '{location.Name}' ({location.Version}) on this silo does not define asset '{key}'; was it redeployed without it?");
+            var services = location.GetServices(hostServices);
+            var context = new AssetContext(key, request.RunId, runLog, request.Attempt);
+
+            // User code may block or burn CPU for minutes: run it on a thread of its own, not on a pool thread the
+            // silo's messaging needs.
+            var (stored, result) = await Task.Factory.StartNew(async () =>
+            {
+                var invocation = await AssetInvoker.InvokeAsync(definition, services, context, p => LoadInputAsync(request, location, services, p));
+                StoredValue? value = null;
+                if (invocation.Value is { } returned)
+                {
+                    var io = ioManagers.For(definition.Spec.IOManager, services);
+                    value = await io.StoreAsync(new OutputContext(key, request.RunId), returned, CancellationToken.None);
+                }
+
+                return (value, invocation);
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+            var (startStored, held) = await runLog.DrainAsync();
+            LogStepFinished(logger, key, request.RunId, request.Attempt, clock.Elapsed.TotalMilliseconds);
+            return (new StepExecutionResult
+            {
+                Succeeded = true,
+                Logs = held,
+                StartedAt = startedAt,
+                DurationMs = clock.Elapsed.TotalMilliseconds,
+                Metadata = new Dictionary<string, MetadataValue>(result.Metadata, StringComparer.Ordinal),
+                DataVersion = result.DataVersion ?? stored?.DataVersion,
+                ValueLocation = stored?.Location,
+                Silo = Silo,
+            }, startStored);
+        }
+        catch (Exception e)
+        {
+            var fromUser = e is UserCodeException;
+            var cause = fromUser ? e.InnerException! : e;
+            LogStepThrew(logger, cause, key, request.RunId);
+            var (startStored, held) = await runLog.DrainAsync();
+            return (new StepExecutionResult
+            {
+                Succeeded = false,
+                Logs = held,
+                StartedAt = startedAt,
+                DurationMs = clock.Elapsed.TotalMilliseconds,
+                Error = StepError.FromException(cause, fromUser),
+                Silo = Silo,
+            }, startStored);
+        }
+    }
+
+    /// <summary>
+    /// Hands the outcome to the asset grain until it is recorded: while the storage is away the asset grain cannot
+    /// record it, and the code must not run again for an outcome that exists. Given up only when this silo leaves.
+    /// </summary>
+    private async Task HandOverAsync(StepReport report)
+    {
+        var delay = TimeSpan.FromMilliseconds(250);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await grains.GetGrain<IAssetGrain>(report.Spec.Key).RecordOutcome(report);
+                return;
+            }
+            catch (Exception e) when (!shutdown.Leaving.IsCancellationRequested)
+            {
+                LogHandOverFailed(logger, e, report.Spec.Key, report.RunId, report.Attempt, attempt, delay);
+                try
+                {
+                    await Task.Delay(delay, shutdown.Leaving);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
+                delay = TimeSpan.FromMilliseconds(Math.Min(5_000, delay.TotalMilliseconds * 2));
+            }
+            catch (Exception e)
+            {
+                LogOutcomeLost(logger, e, report.Spec.Key, report.RunId, report.Attempt);
+                return;
+            }
+        }
+    }
+
+    private async Task<object?> LoadInputAsync(StepExecutionRequest request, LoadedCodeLocation location, IServiceProvider services, AssetParameter parameter)
+    {
+        var upstream = parameter.UpstreamKey!;
+        if (!request.InputRuns.TryGetValue(upstream, out var producedBy))
+        {
+            throw new InvalidOperationException($"No materialization of '{upstream}' to load for '{request.Spec.Key}'.");
+        }
+
+        // The upstream's own IO manager stored its value; one defined by another code location is not loaded here.
+        var io = ioManagers.For(location.Assets.GetValueOrDefault(upstream)?.Spec.IOManager, services);
+        return await io.LoadAsync(new InputContext(upstream, producedBy, request.Spec.Key), parameter.Type, CancellationToken.None);
+    }
+
+    /// <summary>One attempt running here: its request, its held events, and the work that runs it.</summary>
+    internal sealed class Attempt(string executorKey, StepExecutionRequest request, RunEventLogger log)
+    {
+        private readonly Lock _gate = new();
+        private Task? _running;
+
+        public string ExecutorKey { get; } = executorKey;
+
+        public StepExecutionRequest Request { get; } = request;
+
+        public RunEventLogger Log { get; } = log;
+
+        public void Begin(Func<Task> run)
+        {
+            lock (_gate)
+            {
+                _running ??= Task.Run(run);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Running step {AssetKey} of run {RunId} (attempt {Attempt})")]
+    private static partial void LogStepRunning(ILogger logger, string assetKey, Guid runId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Finished step {AssetKey} of run {RunId} (attempt {Attempt}) in {DurationMs:F0} ms")]
+    private static partial void LogStepFinished(ILogger logger, string assetKey, Guid runId, int attempt, double durationMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Step {AssetKey} of run {RunId} failed")]
+    private static partial void LogStepThrew(ILogger logger, Exception exception, string assetKey, Guid runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Step {AssetKey} of run {RunId} (attempt {Attempt}): its outcome could not be recorded yet (try {Try}); keeping it and trying again in {Delay}")]
+    private static partial void LogHandOverFailed(ILogger logger, Exception exception, string assetKey, Guid runId, int attempt, int @try, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Step {AssetKey} of run {RunId} (attempt {Attempt}): this silo left before the outcome could be recorded; the run will try the step again")]
+    private static partial void LogOutcomeLost(ILogger logger, Exception exception, string assetKey, Guid runId, int attempt);
+}

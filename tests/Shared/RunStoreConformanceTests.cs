@@ -1,0 +1,301 @@
+using OrleansAssets.Assets;
+using OrleansAssets.Runs;
+using OrleansAssets.Storage;
+
+namespace OrleansAssets.Testing;
+
+/// <summary>
+/// The write rules every run store keeps, run against each store (as Orleans tests every reminder table with one
+/// base class), so the in-memory store of dev mode and the Postgres store cannot drift apart.
+/// </summary>
+public abstract class RunStoreConformanceTests
+{
+    /// <summary>A store on fresh, empty storage.</summary>
+    protected abstract Task<IRunStore> StoreAsync();
+
+    [Fact]
+    public async Task A_materialization_is_recorded_once_per_run_and_asset_and_a_second_one_is_refused_whole()
+    {
+        var store = await StoreAsync();
+        var run = await CreateRunAsync(store);
+        var record = Materialization(run, "orders");
+
+        var first = await store.AppendAsync(SuccessWrite(record, attempt: 1));
+        var second = await store.AppendAsync(SuccessWrite(record with { DataVersion = "other" }, attempt: 2));
+
+        Assert.True(first.Applied);
+        Assert.False(second.Applied);
+        Assert.Equal("v1", (await store.FindMaterializationAsync(run, "orders"))!.DataVersion);
+        var events = await store.GetEventsAsync(run, 0, 100);
+        Assert.Single(events, e => e.Type == RunEventType.Materialization);
+        Assert.Single(events, e => e.Type == RunEventType.StepSucceeded);
+        Assert.Equal(3, events.Single(e => e.Type == RunEventType.Materialization).Metadata!["rows"].IntValue);
+        var step = await store.GetStepAsync(run, "orders");
+        Assert.Equal(StepStatus.Success, step!.Status);
+        Assert.Equal(1, step.Attempts);
+    }
+
+    [Fact]
+    public async Task A_run_s_events_are_numbered_from_one_without_gaps_even_around_refused_writes()
+    {
+        var store = await StoreAsync();
+        var run = await CreateRunAsync(store);
+        var other = await CreateRunAsync(store);
+        var record = Materialization(run, "orders");
+
+        await store.AppendAsync(new RunWrite(run) { Events = [Event(run, RunEventType.Log, "one")] });
+        await store.AppendAsync(SuccessWrite(record, attempt: 1));
+        await store.AppendAsync(SuccessWrite(record, attempt: 1));
+        await store.AppendAsync(new RunWrite(other) { Events = [Event(other, RunEventType.Log, "elsewhere")] });
+        await store.AppendAsync(new RunWrite(run) { Events = [Event(run, RunEventType.Log, "two")] });
+
+        Assert.Equal([1L, 2, 3, 4, 5], (await store.GetEventsAsync(run, 0, 100)).Select(e => e.Sequence));
+        Assert.Equal([1L, 2], (await store.GetEventsAsync(other, 0, 100)).Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public async Task A_step_moves_through_attempts_and_ends_once()
+    {
+        var store = await StoreAsync();
+        var run = await CreateRunAsync(store);
+
+        Assert.True((await store.AppendAsync(Step(run, StepTransition.Started, 1, "silo-a"))).Applied);
+        Assert.Equal((StepStatus.Running, 1, "silo-a"), Describe(await store.GetStepAsync(run, "orders")));
+
+        // A stale start (an older attempt) and a loss of an attempt that is not the running one are refused.
+        Assert.False((await store.AppendAsync(Step(run, StepTransition.Started, 0, "silo-x"))).Applied);
+        Assert.False((await store.AppendAsync(Step(run, StepTransition.AttemptLost, 2))).Applied);
+
+        Assert.True((await store.AppendAsync(Step(run, StepTransition.AttemptLost, 1))).Applied);
+        Assert.Equal((StepStatus.Pending, 1, null), Describe(await store.GetStepAsync(run, "orders")));
+        Assert.False((await store.AppendAsync(Step(run, StepTransition.AttemptLost, 1))).Applied);
+
+        Assert.True((await store.AppendAsync(Step(run, StepTransition.Started, 2, "silo-b"))).Applied);
+        Assert.True((await store.AppendAsync(SuccessWrite(Materialization(run, "orders"), attempt: 2))).Applied);
+
+        // Once ended, nothing moves it: not a late loss, a late start, a second outcome nor a skip.
+        Assert.False((await store.AppendAsync(Step(run, StepTransition.AttemptLost, 2))).Applied);
+        Assert.False((await store.AppendAsync(Step(run, StepTransition.Started, 3, "silo-c"))).Applied);
+        Assert.False((await store.AppendAsync(Step(run, StepTransition.Failed, 2))).Applied);
+        Assert.False((await store.AppendAsync(Step(run, StepTransition.Skipped, 0))).Applied);
+
+        var step = await store.GetStepAsync(run, "orders");
+        Assert.Equal((StepStatus.Success, 2, "silo-b"), Describe(step));
+        Assert.NotNull(step!.StartedAt);
+        Assert.NotNull(step.EndedAt);
+        var events = await store.GetEventsAsync(run, 0, 100);
+        Assert.Single(events, e => e.Type == RunEventType.StepSucceeded);
+        Assert.Equal(2, events.Count(e => e.Type == RunEventType.StepStarted));
+        Assert.Single(events, e => e.Type == RunEventType.StepFailed);
+    }
+
+    [Fact]
+    public async Task An_outcome_whose_start_was_never_stored_creates_the_step_whole()
+    {
+        var store = await StoreAsync();
+        var run = await CreateRunAsync(store);
+        var startedAt = DateTimeOffset.UtcNow.AddSeconds(-2);
+
+        var write = SuccessWrite(Materialization(run, "orders"), attempt: 1) with
+        {
+            Step = new StepWrite("orders", StepTransition.Succeeded, 1) { Timestamp = DateTimeOffset.UtcNow, StartedAt = startedAt, DurationMs = 12.5, Silo = "silo-a" },
+        };
+        Assert.True((await store.AppendAsync(write)).Applied);
+
+        var step = (await store.GetStepsAsync(run)).Single();
+        Assert.Equal((StepStatus.Success, 1, "silo-a"), Describe(step));
+        Assert.Equal(12.5, step.DurationMs);
+        Assert.Equal(startedAt.ToUnixTimeMilliseconds(), step.StartedAt!.Value.ToUnixTimeMilliseconds());
+    }
+
+    [Fact]
+    public async Task Only_a_step_that_never_started_is_skipped()
+    {
+        var store = await StoreAsync();
+        var run = await CreateRunAsync(store);
+
+        Assert.True((await store.AppendAsync(Step(run, StepTransition.Skipped, 0, key: "never"))).Applied);
+        await store.AppendAsync(Step(run, StepTransition.Started, 1, "silo-a", key: "running"));
+        Assert.False((await store.AppendAsync(Step(run, StepTransition.Skipped, 0, key: "running"))).Applied);
+
+        var steps = (await store.GetStepsAsync(run)).ToDictionary(s => s.AssetKey);
+        Assert.Equal(StepStatus.Skipped, steps["never"].Status);
+        Assert.Equal(StepStatus.Running, steps["running"].Status);
+    }
+
+    [Fact]
+    public async Task A_finished_run_stays_finished_and_a_second_finish_is_dropped_with_its_events()
+    {
+        var store = await StoreAsync();
+        var run = await CreateRunAsync(store);
+        var record = (await store.GetRunAsync(run))!;
+
+        var first = await store.AppendAsync(new RunWrite(run) { Run = record with { Status = RunStatus.Success, EndedAt = DateTimeOffset.UtcNow }, Events = [Event(run, RunEventType.RunSuccess, "done")] });
+        var again = await store.AppendAsync(new RunWrite(run) { Run = record with { Status = RunStatus.Failure, EndedAt = DateTimeOffset.UtcNow }, Events = [Event(run, RunEventType.RunFailure, "late")] });
+        var reopened = await store.AppendAsync(new RunWrite(run) { Run = record with { Status = RunStatus.Started } });
+
+        Assert.True(first.Applied);
+        Assert.False(again.Applied);
+        Assert.False(reopened.Applied);
+        Assert.Equal(RunStatus.Success, (await store.GetRunAsync(run))!.Status);
+        Assert.DoesNotContain(await store.GetEventsAsync(run, 0, 100), e => e.Type == RunEventType.RunFailure);
+    }
+
+    [Fact]
+    public async Task An_asset_state_is_written_with_the_outcome_and_guarded_by_its_version()
+    {
+        var store = await StoreAsync();
+        var run = await CreateRunAsync(store);
+        var record = Materialization(run, "orders");
+
+        var first = await store.AppendAsync(SuccessWrite(record, 1) with { AssetState = new AssetStateWrite("orders", null, new AssetGrainState { Latest = record }) });
+        var stale = await Assert.ThrowsAsync<AssetStateConflictException>(() => store.AppendAsync(new RunWrite(run)
+        {
+            AssetState = new AssetStateWrite("orders", null, new AssetGrainState()),
+            Events = [Event(run, RunEventType.Log, "lost with the conflict")],
+        }));
+        var again = await store.AppendAsync(SuccessWrite(record, 1) with { AssetState = new AssetStateWrite("orders", 1, new AssetGrainState()) });
+
+        Assert.Equal(1, first.AssetStateVersion);
+        Assert.Contains("'orders'", stale.Message);
+        Assert.False(again.Applied);
+        Assert.Null(again.AssetStateVersion);
+        var stored = await store.GetAssetStateAsync("orders");
+        Assert.Equal(1, stored!.Version);
+        Assert.Equal(run, stored.State.Latest!.RunId);
+        var failure = new FailureRecord { RunId = run, Timestamp = DateTimeOffset.UtcNow, Error = new StepError { Type = "X", Message = "later" } };
+        var next = await store.AppendAsync(new RunWrite(run) { AssetState = new AssetStateWrite("orders", 1, new AssetGrainState { Latest = record, LastFailure = failure }) });
+        Assert.Equal(2, next.AssetStateVersion);
+        Assert.Equal("later", (await store.GetAssetStateAsync("orders"))!.State.LastFailure!.Error.Message);
+        Assert.DoesNotContain(await store.GetEventsAsync(run, 0, 100), e => e.Message == "lost with the conflict");
+    }
+
+    [Fact]
+    public async Task Asset_activity_follows_starts_materializations_failures_and_run_ends()
+    {
+        var store = await StoreAsync();
+        var run = await CreateRunAsync(store);
+
+        await store.AppendAsync(Step(run, StepTransition.Started, 1, "silo-a"));
+        Assert.Equal(run, (await store.GetActivityAsync(["orders"]))["orders"].RunningIn);
+
+        await store.AppendAsync(SuccessWrite(Materialization(run, "orders"), 1));
+        var afterSuccess = (await store.GetActivityAsync(null))["orders"];
+        Assert.Null(afterSuccess.RunningIn);
+        Assert.Equal(run, afterSuccess.LatestMaterialization!.RunId);
+
+        var later = await CreateRunAsync(store);
+        await store.AppendAsync(Step(later, StepTransition.Started, 1, "silo-a"));
+        await store.AppendAsync(Step(later, StepTransition.Failed, 1) with
+        {
+            Step = new StepWrite("orders", StepTransition.Failed, 1) { Timestamp = DateTimeOffset.UtcNow, Error = new StepError { Type = "X", Message = "boom" } },
+        });
+        var afterFailure = (await store.GetActivityAsync(["orders"]))["orders"];
+        Assert.Equal("boom", afterFailure.LatestFailure!.Error.Message);
+        Assert.Equal(later, afterFailure.LatestFailure.RunId);
+        Assert.Equal(run, afterFailure.LatestMaterialization!.RunId);
+        Assert.Null(afterFailure.RunningIn);
+
+        var third = await CreateRunAsync(store);
+        await store.AppendAsync(Step(third, StepTransition.Started, 1, "silo-a"));
+        var record = (await store.GetRunAsync(third))!;
+        await store.AppendAsync(new RunWrite(third) { Run = record with { Status = RunStatus.Failure, EndedAt = DateTimeOffset.UtcNow } });
+        Assert.Null((await store.GetActivityAsync(["orders"]))["orders"].RunningIn);
+    }
+
+    [Fact]
+    public async Task Runs_are_listed_by_status_newest_first_and_paged_by_time()
+    {
+        var store = await StoreAsync();
+        var older = await CreateRunAsync(store, RunStatus.Success, DateTimeOffset.UtcNow.AddMinutes(-2));
+        var newer = await CreateRunAsync(store, RunStatus.Success, DateTimeOffset.UtcNow.AddMinutes(-1));
+        var failed = await CreateRunAsync(store, RunStatus.Failure, DateTimeOffset.UtcNow);
+
+        var succeeded = await store.ListRunsAsync(new RunQuery { Statuses = [RunStatus.Success], Limit = 10 });
+        var page = await store.ListRunsAsync(new RunQuery { Statuses = [RunStatus.Success], CreatedBefore = succeeded[0].CreatedAt, Limit = 10 });
+
+        Assert.Equal([newer, older], succeeded.Select(r => r.RunId));
+        Assert.Equal([older], page.Select(r => r.RunId));
+        Assert.Equal(RunStatus.Failure, (await store.GetRunAsync(failed))!.Status);
+        Assert.Null(await store.GetRunAsync(Guid.NewGuid()));
+    }
+
+    [Fact]
+    public async Task A_write_nobody_awaits_is_stored_and_its_task_says_when()
+    {
+        var store = await StoreAsync();
+        var run = await CreateRunAsync(store);
+
+        var result = await store.AppendSoon(new RunWrite(run) { Events = [Event(run, RunEventType.Log, "soon")] });
+
+        Assert.True(result.Applied);
+        Assert.Contains(await store.GetEventsAsync(run, 0, 100), e => e.Message == "soon");
+    }
+
+    protected static (StepStatus, int, string?) Describe(StepSummary? step) => (step!.Status, step.Attempts, step.Silo);
+
+    protected static async Task<Guid> CreateRunAsync(IRunStore store, RunStatus status = RunStatus.Started, DateTimeOffset? at = null)
+    {
+        var id = Guid.NewGuid();
+        var created = at ?? DateTimeOffset.UtcNow;
+        await store.AppendAsync(new RunWrite(id)
+        {
+            Run = new RunRecord
+            {
+                RunId = id,
+                Status = status,
+                Selection = "*",
+                AssetKeys = ["orders"],
+                CreatedAt = created,
+                StartedAt = created,
+                EndedAt = status is RunStatus.Success or RunStatus.Failure ? created : null,
+            },
+            Events = [Event(id, RunEventType.RunQueued, "queued")],
+        });
+        return id;
+    }
+
+    protected static MaterializationRecord Materialization(Guid run, string key) => new()
+    {
+        AssetKey = key,
+        RunId = run,
+        Timestamp = DateTimeOffset.UtcNow,
+        DataVersion = "v1",
+        Metadata = new() { ["rows"] = 3, ["path"] = MetadataValue.Path("/tmp/orders") },
+    };
+
+    protected static RunWrite SuccessWrite(MaterializationRecord record, int attempt) => new(record.RunId)
+    {
+        Step = new StepWrite(record.AssetKey, StepTransition.Succeeded, attempt) { Timestamp = record.Timestamp },
+        Materialization = record,
+        Events =
+        [
+            Event(record.RunId, RunEventType.Materialization, null, record.AssetKey) with { Metadata = record.Metadata, DataVersion = record.DataVersion },
+            Event(record.RunId, RunEventType.StepSucceeded, null, record.AssetKey),
+        ],
+    };
+
+    protected static RunWrite Step(Guid run, StepTransition transition, int attempt, string? silo = null, string key = "orders") => new(run)
+    {
+        Step = new StepWrite(key, transition, attempt) { Timestamp = DateTimeOffset.UtcNow, Silo = silo },
+        Events =
+        [
+            Event(run, transition switch
+            {
+                StepTransition.Started => RunEventType.StepStarted,
+                StepTransition.Skipped => RunEventType.StepSkipped,
+                StepTransition.Succeeded => RunEventType.StepSucceeded,
+                _ => RunEventType.StepFailed,
+            }, $"{transition} {attempt}", key) with { Attempt = attempt, Silo = silo, WillRetry = transition == StepTransition.AttemptLost },
+        ],
+    };
+
+    protected static RunEvent Event(Guid run, RunEventType type, string? message, string? asset = null) => new()
+    {
+        RunId = run,
+        Timestamp = DateTimeOffset.UtcNow,
+        Type = type,
+        Message = message,
+        AssetKey = asset,
+    };
+}
