@@ -37,11 +37,15 @@ public sealed class ProcessCluster : IAsyncDisposable
     public int BasePort => int.Parse(_environment["OA_CLUSTER_PORT"], System.Globalization.CultureInfo.InvariantCulture);
 
     /// <param name="salesRepeats">How many times the seed's rows repeat in the CSV the sales silos read, to make runs last.</param>
-    public static async Task<ProcessCluster> StartAsync(int salesRepeats = 1)
+    /// <param name="sales">How many silos load the sales code location (one loads analytics).</param>
+    /// <param name="postgres">A server of the test's own (for outages); the shared test server by default.</param>
+    /// <param name="settings">More environment for every silo and for oa, such as a shorter write retry timeout.</param>
+    public static async Task<ProcessCluster> StartAsync(int salesRepeats = 1, int sales = 2, ThrowawayPostgres? postgres = null, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var database = await TestDatabase.CreateAsync();
+        var serverConnection = postgres?.ServerConnectionString ?? TestDatabase.ServerConnectionString;
+        var database = await TestDatabase.CreateAsync(serverConnection);
         var work = Directory.CreateTempSubdirectory("oa-cluster-").FullName;
-        var server = new NpgsqlConnectionStringBuilder(TestDatabase.ServerConnectionString);
+        var server = new NpgsqlConnectionStringBuilder(serverConnection);
         var port = 14000 + (Random.Shared.Next(0, 400) * 10);
         var csv = Path.Combine(work, "sales.csv");
         var rows = File.ReadAllLines(Path.Combine(Root, "examples", "SalesPipeline", "data", "sales.csv"));
@@ -62,9 +66,30 @@ public sealed class ProcessCluster : IAsyncDisposable
             // Where each step runs, in the silos' logs, for the tests that need to know.
             ["Logging__LogLevel__OrleansAssets.Execution.LocalAttempts"] = "Debug",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
         var cluster = new ProcessCluster(database, work, environment);
-        await cluster.ScriptAsync("up", "--no-build");
+        await cluster.ScriptAsync("up", "--no-build", "--sales", sales.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return cluster;
+    }
+
+    /// <summary>Rolls one silo as a deploy would (scripts/cluster restart: SIGTERM, wait for it to leave, start again).</summary>
+    public Task<(int ExitCode, string Output, string Error)> RestartAsync(string silo) => ScriptAsync("restart", silo);
+
+    /// <summary>
+    /// Every "Running step" line the silos logged (this incarnation and the ones restarted), as (run, asset, attempt):
+    /// each is one start of user code.
+    /// </summary>
+    public IReadOnlyList<(Guid Run, string Asset, int Attempt)> CodeStarts()
+    {
+        var line = new System.Text.RegularExpressions.Regex(@"Running step (\S+) of run ([0-9a-f-]{36}) \(attempt (\d+)\)");
+        return Directory.GetFiles(Path.Combine(ClusterDirectory, "logs"), "*.log")
+            .SelectMany(f => line.Matches(File.ReadAllText(f)))
+            .Select(m => (Guid.Parse(m.Groups[2].Value), m.Groups[1].Value, int.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture)))
+            .ToList();
     }
 
     public Task<(int ExitCode, string Output, string Error)> ScriptAsync(params string[] arguments) =>
@@ -74,9 +99,33 @@ public sealed class ProcessCluster : IAsyncDisposable
     public Task<(int ExitCode, string Output, string Error)> OaAsync(params string[] arguments) =>
         RunAsync("dotnet", [Path.Combine(Root, "client", "bin", Configuration, "net10.0", "oa.dll"), .. arguments], TimeSpan.FromMinutes(2), check: false);
 
+    /// <summary>Starts the oa command line in this cluster's environment and leaves it running; the caller reads and waits.</summary>
+    public Process StartOa(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(Root, "client", "bin", Configuration, "net10.0", "oa.dll"), .. arguments])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Root,
+        };
+        foreach (var (key, value) in _environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        return Process.Start(start)!;
+    }
+
+    /// <summary>Every silo log of this cluster, including those of incarnations before a restart.</summary>
+    public IEnumerable<string> Logs() => Directory.GetFiles(Path.Combine(ClusterDirectory, "logs"), "*.log").Select(File.ReadAllText);
+
     public int Pid(string silo) => int.Parse(File.ReadAllText(Path.Combine(ClusterDirectory, "pids", silo + ".pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
 
     public string Log(string silo) => File.ReadAllText(Path.Combine(ClusterDirectory, "logs", silo + ".log"));
+
+    /// <summary>The log of the silo's incarnation before its last restart.</summary>
+    public string PreviousLog(string silo) => File.ReadAllText(Directory.GetFiles(Path.Combine(ClusterDirectory, "logs"), silo + ".until-*.log").Order(StringComparer.Ordinal).Last());
+
 
     public void Signal(string silo, bool kill) => Process.Start("kill", [kill ? "-9" : "-TERM", Pid(silo).ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
 

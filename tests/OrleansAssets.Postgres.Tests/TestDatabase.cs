@@ -28,9 +28,11 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public static string ServerConnectionString => Environment.GetEnvironmentVariable("OA_TEST_POSTGRES") is { Length: > 0 } configured ? configured : LocalDefault;
 
-    public static async Task<TestDatabase> CreateAsync()
+    public static Task<TestDatabase> CreateAsync() => CreateAsync(ServerConnectionString);
+
+    /// <summary>A fresh database on the server <paramref name="server"/> names (its database part is ignored).</summary>
+    public static async Task<TestDatabase> CreateAsync(string server)
     {
-        var server = ServerConnectionString;
         var name = $"oa_test_{Guid.NewGuid():N}"[..24];
         try
         {

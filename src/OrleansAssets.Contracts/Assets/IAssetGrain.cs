@@ -16,7 +16,8 @@ public interface IAssetGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Materializes the asset for a run, or follows the attempt already under way for that run, or returns the
-    /// outcome already recorded. Returns null when the outcome is not known within a few seconds: ask again.
+    /// outcome already recorded. Answers as soon as the outcome is known or an attempt newer than the caller knows
+    /// has started, and otherwise within a few seconds: the caller asks again, passing what it was told.
     /// </summary>
     /// <remarks>
     /// Idempotent per run: asking again never starts a second attempt while one is alive. An attempt is taken
@@ -24,7 +25,7 @@ public interface IAssetGrain : IGrainWithStringKey
     /// </remarks>
     [AlwaysInterleave]
     [Alias("Materialize")]
-    Task<StepOutcome?> Materialize(MaterializeRequest request);
+    Task<StepProgress> Materialize(MaterializeRequest request);
 
     /// <summary>
     /// The executor of an attempt hands over what the user's code produced; the asset grain records it with its
@@ -63,6 +64,22 @@ public sealed record MaterializeRequest
     /// record before starting an attempt. A first request of a new run skips that read.
     /// </summary>
     [Id(5)] public bool MayHaveStarted { get; init; }
+
+    /// <summary>The attempt this caller was last told of, and its silo: a fresh activation follows it when the record lags.</summary>
+    [Id(6)] public int KnownAttempt { get; init; }
+
+    [Id(7)] public string? KnownSilo { get; init; }
+}
+
+/// <summary>Where a run's step stands: its outcome, or the attempt running now and where.</summary>
+[GenerateSerializer, Alias("oa.StepProgress")]
+public sealed record StepProgress
+{
+    [Id(0)] public StepOutcome? Outcome { get; init; }
+
+    [Id(1)] public int Attempt { get; init; }
+
+    [Id(2)] public string? Silo { get; init; }
 }
 
 [GenerateSerializer, Alias("oa.StepOutcome")]

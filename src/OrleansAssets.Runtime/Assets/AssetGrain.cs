@@ -101,31 +101,31 @@ internal sealed partial class AssetGrain(
         return Task.CompletedTask;
     }
 
-    public async Task<StepOutcome?> Materialize(MaterializeRequest request)
+    public async Task<StepProgress> Materialize(MaterializeRequest request)
     {
         if (_recentOutcomes.TryGetValue(request.RunId, out var known))
         {
-            return known with { AlreadyRecorded = true };
+            return new StepProgress { Outcome = known with { AlreadyRecorded = true } };
         }
 
         if (shutdown.IsStopping || _leaving.Task.IsCompleted)
         {
             // This activation is going: let the next call reach another one, which picks the step up from its record.
             Leave();
-            return null;
+            return new StepProgress { Attempt = request.KnownAttempt, Silo = request.KnownSilo };
         }
 
         var tracker = Track(request.RunId);
         var driver = tracker.Driver ??= DriveAsync(request, tracker);
         var outcome = tracker.Outcome.Task;
-        if (!outcome.IsCompleted)
+        if (!outcome.IsCompleted && tracker.Attempt <= request.KnownAttempt)
         {
-            await Task.WhenAny(outcome, driver, Task.Delay(AnswerWithin), _leaving.Task);
+            await Task.WhenAny(outcome, driver, tracker.AttemptStarted, Task.Delay(AnswerWithin), _leaving.Task);
         }
 
         if (outcome.IsCompleted)
         {
-            return await outcome;
+            return new StepProgress { Outcome = await outcome };
         }
 
         if (driver.IsFaulted)
@@ -139,7 +139,9 @@ internal sealed partial class AssetGrain(
             await driver;
         }
 
-        return null;
+        return tracker.Attempt > request.KnownAttempt
+            ? new StepProgress { Attempt = tracker.Attempt, Silo = tracker.Silo }
+            : new StepProgress { Attempt = request.KnownAttempt, Silo = request.KnownSilo };
     }
 
     public async Task RecordOutcome(StepReport report)
@@ -208,6 +210,13 @@ internal sealed partial class AssetGrain(
                 (attempt, silo) = (step.Attempts, step.Status == StepStatus.Running ? step.Silo : null);
             }
 
+            // The run was told of an attempt the record does not show yet (its start was not stored when the
+            // activation that started it went): follow that one.
+            if (request.KnownAttempt > attempt && request.KnownSilo is not null)
+            {
+                (attempt, silo) = (request.KnownAttempt, request.KnownSilo);
+            }
+
             if (silo is null && await FindUnrecordedAttemptAsync(request, tracker, attempt + 1, stop) is { } found)
             {
                 (attempt, silo) = found;
@@ -224,7 +233,7 @@ internal sealed partial class AssetGrain(
         {
             if (silo is not null)
             {
-                (tracker.Attempt, tracker.Silo) = (attempt, silo);
+                tracker.Follow(attempt, silo);
                 if (!await FollowAsync(request.RunId, tracker, silo, stop))
                 {
                     return;
@@ -699,9 +708,27 @@ internal sealed partial class AssetGrain(
         /// <summary>Driven before: any later drive reads the step's record first.</summary>
         public bool Driven { get; set; }
 
-        public int Attempt { get; set; }
+        private TaskCompletionSource _attemptStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public string? Silo { get; set; }
+        public int Attempt { get; private set; }
+
+        public string? Silo { get; private set; }
+
+        /// <summary>Completes when the next attempt starts (or is picked up), so the run learns of it at once.</summary>
+        public Task AttemptStarted => _attemptStarted.Task;
+
+        public void Follow(int attempt, string silo)
+        {
+            if ((Attempt, Silo) == (attempt, silo))
+            {
+                return;
+            }
+
+            (Attempt, Silo) = (attempt, silo);
+            var started = _attemptStarted;
+            _attemptStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            started.TrySetResult();
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Asset {AssetKey} failed in run {RunId}: {Error}")]

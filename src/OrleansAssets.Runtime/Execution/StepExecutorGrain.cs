@@ -1,3 +1,4 @@
+using Orleans.Placement;
 using OrleansAssets.CodeLocations;
 using OrleansAssets.Hosting;
 
@@ -8,7 +9,13 @@ namespace OrleansAssets.Execution;
 /// The attempt itself runs in the silo's <see cref="LocalAttempts"/>, so it outlives this activation: Orleans may
 /// deactivate an activation whose directory entry lived on a silo that stops, and the running code must carry on.
 /// </summary>
+/// <remarks>
+/// Among the silos that load the code location, the one with fewer activations (each attempt is one) takes the
+/// attempt: Orleans' default placement weighs CPU and memory and, seen here, sent every step of five concurrent
+/// runs to the silo that had just started.
+/// </remarks>
 [CodeLocationPlacementFilter]
+[ActivationCountBasedPlacement]
 internal sealed class StepExecutorGrain(LocalAttempts attempts, GracefulShutdown shutdown, ILocalSiloDetails silo) : Grain, IStepExecutorGrain
 {
     private string ExecutorKey => this.GetPrimaryKeyString();

@@ -37,6 +37,7 @@ internal sealed partial class RunGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        LogActivated(logger, RunId);
         shutdown.RunActivated(RunId);
         return Task.CompletedTask;
     }
@@ -266,28 +267,36 @@ internal sealed partial class RunGrain(
         var asset = GrainFactory.GetGrain<IAssetGrain>(step.Key);
         var failures = 0;
         var delay = TimeSpan.FromMilliseconds(100);
+        var (attempt, silo) = (0, (string?)null);
         while (true)
         {
             _stop.Token.ThrowIfCancellationRequested();
             var asked = time.GetTimestamp();
             try
             {
-                var outcome = await asset.Materialize(new MaterializeRequest
+                var progress = await asset.Materialize(new MaterializeRequest
                 {
                     RunId = RunId,
                     Spec = step.Spec,
                     UpstreamInRun = [.. step.UpstreamInRun],
                     MayHaveStarted = mayHaveStarted,
+                    KnownAttempt = attempt,
+                    KnownSilo = silo,
                 });
                 mayHaveStarted = true;
-                if (outcome is not null)
+                if (progress.Outcome is { } outcome)
                 {
                     return outcome;
                 }
 
                 failures = 0;
                 delay = TimeSpan.FromMilliseconds(100);
-                if (time.GetElapsedTime(asked) < TimeSpan.FromMilliseconds(500))
+                if (progress.Attempt > attempt)
+                {
+                    // Kept here too: if the asset grain's activation goes, the next one learns where to look.
+                    (attempt, silo) = (progress.Attempt, progress.Silo);
+                }
+                else if (time.GetElapsedTime(asked) < TimeSpan.FromMilliseconds(500))
                 {
                     // Answered "not yet" at once (its silo is stopping): give it a moment to move.
                     await Task.Delay(TimeSpan.FromMilliseconds(200), time, _stop.Token);
@@ -370,6 +379,9 @@ internal sealed partial class RunGrain(
         Message = message,
         AssetKey = assetKey,
     };
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Run {RunId} is driven from this silo")]
+    private static partial void LogActivated(ILogger logger, Guid runId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} finished {Status} in {DurationMs:F0} ms")]
     private static partial void LogFinished(ILogger logger, Guid runId, RunStatus status, double durationMs);
