@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using Orleans.Runtime.Messaging;
 using Orleans.Serialization;
 
@@ -25,7 +26,7 @@ public sealed record TransientError(OutageKind Kind, string Reason, Exception Ex
 /// a bad selection), the way <see cref="OrleansAssetsClient.WaitForRunAsync(Guid, IProgress{Runs.RunEvent}?, RunWatchOptions, CancellationToken)"/>
 /// decides what to retry. Callers can use it to choose their own exit codes or retries.
 /// </summary>
-public static class ClusterErrors
+public static partial class ClusterErrors
 {
     /// <summary>The transient failure <paramref name="exception"/> is, or null when retrying the same call cannot help.</summary>
     public static TransientError? Classify(Exception exception)
@@ -58,6 +59,10 @@ public static class ClusterErrors
                 case TimeoutException:
                     return new(OutageKind.Cluster, "the cluster did not answer in time", exception);
 
+                // While silos stop or start, none may host a grain type yet: "No active nodes are compatible with grain ...".
+                case OrleansException when e.Message.Contains("No active nodes are compatible", StringComparison.Ordinal):
+                    return new(OutageKind.Cluster, "no silo of the cluster can take the call yet (silos are stopping or starting)", exception);
+
                 case OrleansException when e.Message.Contains("gateway", StringComparison.OrdinalIgnoreCase):
                     return new(OutageKind.Cluster, $"no gateway of the cluster answers ({Detail(e)})", exception);
             }
@@ -74,8 +79,16 @@ public static class ClusterErrors
             e = inner;
         }
 
-        return UserText.Shorten(e.Message.TrimEnd('.'), 200);
+        // Orleans names endpoints as silo addresses (S127.0.0.1:30000:0); people know them as host:port.
+        // ", will retry after 997.1053ms" is Orleans' own schedule, not what the watch does.
+        return UserText.Shorten(RetrySchedule().Replace(SiloAddress().Replace(e.Message.TrimEnd('.'), "$1"), ""), 200);
     }
+
+    [GeneratedRegex(@"\bS(\d{1,3}(?:\.\d{1,3}){3}:\d+):\d+")]
+    private static partial Regex SiloAddress();
+
+    [GeneratedRegex(@", will retry after [\d.]+ ?ms")]
+    private static partial Regex RetrySchedule();
 
     /// <summary>The exception and every one inside it, outermost first.</summary>
     private static IEnumerable<Exception> Chain(Exception exception)

@@ -12,6 +12,12 @@ public sealed record RunWatchOptions
     /// <summary>The pause between two reads of an unfinished run.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// How long one read may take before it counts as failed and is retried. A call to a silo that has gone waits
+    /// for Orleans' response timeout (30 s by default) before it fails; a watch need not wait that long to try again.
+    /// </summary>
+    public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The pause before the first retry of an outage; it doubles with each retry up to <see cref="MaxRetryDelay"/>.</summary>
     public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromMilliseconds(250);
 

@@ -58,7 +58,8 @@ internal static class RunWatcher
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                var result = await read().WaitAsync(cancellationToken);
+                // A read past its timeout is abandoned (its late answer is dropped) and counts as a transient failure.
+                var result = await read().WaitAsync(options.ReadTimeout, cancellationToken);
                 if (last is not null)
                 {
                     options.Interruptions?.Report(new RunWatchInterruption
