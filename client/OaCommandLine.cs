@@ -157,7 +157,17 @@ internal static class OaCommandLine
         command.SetAction((parse, ct) => WithClusterAsync(parse, ct, async client =>
         {
             var json = parse.GetValue(Json);
-            var run = await client.MaterializeAsync(parse.GetValue(select)!, parse.GetValue(tags) ?? []);
+            RunRecord run;
+            try
+            {
+                run = await client.MaterializeAsync(parse.GetValue(select)!, parse.GetValue(tags) ?? []);
+            }
+            catch (Exception e) when (ClusterErrors.Classify(e) is { } outage)
+            {
+                // The answer was lost, not necessarily the run: it may have been recorded before the outage.
+                throw new ClusterUnreachableException($"{Output.Outage(outage, null)} The run may have started anyway: oa runs --limit 5 lists the latest.", outage.Kind == OutageKind.Storage, e);
+            }
+
             if (!parse.GetValue(wait))
             {
                 if (json)
