@@ -15,13 +15,62 @@ internal static class OaCommandLine
         Description = "A gateway of the cluster as host:port (repeatable). Without it: OA_GATEWAYS, then ConnectionStrings__Postgres / OA_POSTGRES_*, then the context scripts/cluster wrote to $OA_HOME/context.json, then the dev-mode silo on localhost.",
         Recursive = true,
         AllowMultipleArgumentsPerToken = true,
+        CustomParser = Inputs.All<string[]>(Inputs.TryGateways),
     };
+
+    private static readonly Option<string> ClusterId = new("--cluster-id")
+    {
+        Description = "The cluster's id (else OrleansAssets__Cluster__ClusterId, OA_CLUSTER_ID, the context file's; with --gateway, oa learns it from the gateway).",
+        Recursive = true,
+        CustomParser = Inputs.One<string>(Inputs.TryClusterId),
+    };
+
+    /// <summary>Parses and runs one command line; every failure is one line on stderr and an exit code, never a stack trace.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            var root = Create();
+            var parse = root.Parse(args);
+            if (parse.Errors.Count > 0 && parse.Action is not { ClearsParseErrors: true })
+            {
+                var commands = root.Subcommands.Select(c => c.Name).ToList();
+                foreach (var line in Output.ParseErrors([.. parse.Errors.Select(e => e.Message)], commands, atRoot: parse.CommandResult.Command == root))
+                {
+                    Output.Error(line);
+                }
+
+                await Console.Error.WriteLineAsync($"See: {string.Join(' ', CommandPath(parse))} --help");
+                return ExitCodes.BadInput;
+            }
+
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e)
+        {
+            // The last resort: whatever escaped the commands' own handling still gets one line, not a stack trace.
+            return Fail(e);
+        }
+    }
+
+    private static IEnumerable<string> CommandPath(ParseResult parse)
+    {
+        var path = new List<string>();
+        for (var symbol = parse.CommandResult; symbol is not null; symbol = symbol.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            path.Insert(0, symbol.Command.Name);
+        }
+
+        path[0] = "oa";
+        return path;
+    }
 
     public static RootCommand Create()
     {
         var root = new RootCommand("oa: materialize and inspect OrleansAssets assets.");
         root.Options.Add(Json);
         root.Options.Add(Gateways);
+        root.Options.Add(ClusterId);
         root.Subcommands.Add(AssetsCommand());
         root.Subcommands.Add(AssetCommand());
         root.Subcommands.Add(MaterializeCommand());
@@ -97,13 +146,28 @@ internal static class OaCommandLine
     {
         var select = new Option<string>("--select", "-s") { Description = "Which assets: '*', 'key', 'a,b', 'key+', '+key', 'key*', '*key', 'group:name', 'tag:k=v'.", Required = true };
         var wait = new Option<bool>("--wait", "-w") { Description = "Follow the run until it ends, showing steps as they finish; exit 1 if it fails." };
-        var tags = new Option<string[]>("--tag") { Description = "A run tag as key=value (repeatable).", AllowMultipleArgumentsPerToken = true };
+        var tags = new Option<Dictionary<string, string>>("--tag")
+        {
+            Description = "A run tag as key=value (repeatable, each key once).",
+            AllowMultipleArgumentsPerToken = true,
+            Arity = ArgumentArity.OneOrMore,
+            CustomParser = Inputs.All<Dictionary<string, string>>(Inputs.TryTags),
+        };
         var command = new Command("materialize", "Start a run that materializes the selected assets.") { select, wait, tags };
         command.SetAction((parse, ct) => WithClusterAsync(parse, ct, async client =>
         {
             var json = parse.GetValue(Json);
-            var runTags = ParseTags(parse.GetValue(tags) ?? []);
-            var run = await client.MaterializeAsync(parse.GetValue(select)!, runTags);
+            RunRecord run;
+            try
+            {
+                run = await client.MaterializeAsync(parse.GetValue(select)!, parse.GetValue(tags) ?? []);
+            }
+            catch (Exception e) when (ClusterErrors.Classify(e) is { } outage)
+            {
+                // The answer was lost, not necessarily the run: it may have been recorded before the outage.
+                throw new ClusterUnreachableException($"{Output.Outage(outage, null)} The run may have started anyway: oa runs --limit 5 lists the latest.", outage.Kind == OutageKind.Storage, e);
+            }
+
             if (!parse.GetValue(wait))
             {
                 if (json)
@@ -121,7 +185,10 @@ internal static class OaCommandLine
 
             var progress = json ? Console.Error : Console.Out;
             progress.WriteLine($"Run {run.RunId}: {string.Join(", ", run.AssetKeys)}");
-            var finished = await client.WaitForRunAsync(
+            RunDetails finished;
+            try
+            {
+                finished = await client.WaitForRunAsync(
                 run.RunId,
                 new SynchronousProgress<RunEvent>(e =>
                 {
@@ -130,7 +197,16 @@ internal static class OaCommandLine
                         progress.WriteLine(line);
                     }
                 }),
-                cancellationToken: ct);
+                // The run goes on while the storage or a gateway is away: keep waiting, and say so on stderr.
+                RunWatchOptions.Default with { Interruptions = new SynchronousProgress<RunWatchInterruption>(i => Console.Error.WriteLine(Output.Describe(i))) },
+                ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                await Console.Error.WriteLineAsync($"Stopped waiting; run {run.RunId} goes on. Follow it with: oa run {run.RunId}");
+                return ExitCodes.Interrupted;
+            }
+
             if (json)
             {
                 Output.WriteJson(RunView.From(finished));
@@ -143,8 +219,19 @@ internal static class OaCommandLine
 
     private static Command RunsCommand()
     {
-        var status = new Option<RunStatus[]>("--status") { Description = "Only runs with these statuses (queued, started, success, failure, canceled).", AllowMultipleArgumentsPerToken = true };
-        var limit = new Option<int>("--limit") { Description = "How many runs, newest first.", DefaultValueFactory = _ => 20 };
+        var status = new Option<RunStatus[]>("--status")
+        {
+            Description = "Only runs with these statuses (queued, started, success, failure, canceled; repeatable or comma-separated).",
+            AllowMultipleArgumentsPerToken = true,
+            Arity = ArgumentArity.OneOrMore,
+            CustomParser = Inputs.All<RunStatus[]>(Inputs.TryStatuses),
+        };
+        var limit = new Option<int>("--limit")
+        {
+            Description = $"How many runs, newest first (1 to {Inputs.MaxLimit}).",
+            DefaultValueFactory = _ => 20,
+            CustomParser = Inputs.One<int>(Inputs.TryLimit),
+        };
         var command = new Command("runs", "List recent runs, newest first.") { status, limit };
         command.SetAction((parse, ct) => WithClusterAsync(parse, ct, async client =>
         {
@@ -169,7 +256,7 @@ internal static class OaCommandLine
 
     private static Command RunCommand()
     {
-        var id = new Argument<Guid>("id") { Description = "The run id." };
+        var id = new Argument<Guid>("id") { Description = "The run id.", CustomParser = Inputs.One<Guid>(Inputs.TryRunId) };
         var command = new Command("run", "Show one run: status, steps, events and logs.") { id };
         command.SetAction((parse, ct) => WithClusterAsync(parse, ct, async client =>
         {
@@ -246,41 +333,40 @@ internal static class OaCommandLine
         public void Report(T value) => report(value);
     }
 
-    private static Dictionary<string, string> ParseTags(IEnumerable<string> tags)
-    {
-        var parsed = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var tag in tags)
-        {
-            var equals = tag.IndexOf('=', StringComparison.Ordinal);
-            if (equals <= 0)
-            {
-                throw new OrleansAssetsException($"Tag '{tag}' is not key=value.");
-            }
-
-            parsed[tag[..equals]] = tag[(equals + 1)..];
-        }
-
-        return parsed;
-    }
-
     /// <summary>Connects, runs the command, and turns failures into one line on stderr and an exit code.</summary>
     private static async Task<int> WithClusterAsync(ParseResult parse, CancellationToken cancellationToken, Func<OrleansAssetsClient, Task<int>> command)
     {
+        ClusterTarget? target = null;
         try
         {
-            var target = ClusterContext.Resolve(parse.GetValue(Gateways) ?? []);
-            await using var session = await ClusterSession.ConnectAsync(target, cancellationToken);
+            target = ClusterContext.Resolve(parse.GetValue(Gateways) ?? [], parse.GetValue(ClusterId));
+            await using var session = await ClusterSession.ConnectAsync(target, Console.Error, cancellationToken);
             return await command(session.Client);
         }
-        catch (ClusterUnreachableException e)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await Console.Error.WriteLineAsync($"error: {e.Message}");
-            return ExitCodes.Unreachable;
+            await Console.Error.WriteLineAsync("Interrupted.");
+            return ExitCodes.Interrupted;
         }
-        catch (OrleansAssetsException e)
+        catch (Exception e)
         {
-            await Console.Error.WriteLineAsync($"error: {e.Message}");
-            return ExitCodes.BadInput;
+            return Fail(e, target);
         }
+    }
+
+    /// <summary>One line on stderr for a failure, and the exit code README promises for it.</summary>
+    private static int Fail(Exception e, ClusterTarget? target = null)
+    {
+        var (code, message) = e switch
+        {
+            BadInputException => (ExitCodes.BadInput, e.Message),
+            ClusterUnreachableException => (ExitCodes.Unreachable, e.Message),
+            _ when ClusterErrors.Classify(e) is { } outage => (ExitCodes.Unreachable, Output.Outage(outage, target)),
+            // Ours, and about the request: an unknown asset or run, a bad selection.
+            OrleansAssetsException => (ExitCodes.BadInput, e.Message),
+            _ => (ExitCodes.RunFailed, $"oa failed unexpectedly: {e.Message}"),
+        };
+        Output.Error(message);
+        return code;
     }
 }

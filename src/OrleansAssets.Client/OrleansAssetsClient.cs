@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using OrleansAssets.Assets;
 using OrleansAssets.Cluster;
 using OrleansAssets.Queries;
@@ -42,13 +41,23 @@ public sealed class OrleansAssetsClient(IClusterClient cluster)
     public Task<List<CodeLocationInfo>> ListCodeLocationsAsync() => Queries.ListCodeLocations();
 
     /// <summary>
-    /// Waits for a run to finish, reporting each event as it is recorded; returns the run with every event.
+    /// Waits for a run to finish, reporting each event once, as it is recorded; returns the run with every event.
+    /// Rides out storage and gateway outages (see <see cref="RunWatchOptions"/>): the run goes on without us.
     /// </summary>
-    public async Task<RunDetails> WaitForRunAsync(Guid runId, IProgress<RunEvent>? progress = null, TimeSpan? pollInterval = null, CancellationToken cancellationToken = default)
+    /// <exception cref="NotFoundException">No run has this id.</exception>
+    public Task<RunDetails> WaitForRunAsync(Guid runId, IProgress<RunEvent>? progress = null, TimeSpan? pollInterval = null, CancellationToken cancellationToken = default) =>
+        WaitForRunAsync(runId, progress, WithPollInterval(pollInterval), cancellationToken);
+
+    /// <summary>
+    /// Waits for a run to finish, reporting each event once, as it is recorded, and each retry of an outage to
+    /// <see cref="RunWatchOptions.Interruptions"/>; returns the run with every event.
+    /// </summary>
+    /// <exception cref="NotFoundException">No run has this id.</exception>
+    public async Task<RunDetails> WaitForRunAsync(Guid runId, IProgress<RunEvent>? progress, RunWatchOptions options, CancellationToken cancellationToken = default)
     {
         var events = new List<RunEvent>();
         RunDetails? last = null;
-        await foreach (var page in WatchRunAsync(runId, pollInterval, cancellationToken))
+        await foreach (var page in WatchRunAsync(runId, options, cancellationToken))
         {
             foreach (var e in page.Events)
             {
@@ -64,22 +73,23 @@ public sealed class OrleansAssetsClient(IClusterClient cluster)
 
     /// <summary>
     /// Follows a run: yields each new page of it (status, steps and the events since the last page) until it finishes.
+    /// Rides out storage and gateway outages with the default <see cref="RunWatchOptions"/>.
     /// </summary>
-    public async IAsyncEnumerable<RunDetails> WatchRunAsync(Guid runId, TimeSpan? pollInterval = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var interval = pollInterval ?? TimeSpan.FromMilliseconds(200);
-        long cursor = 0;
-        while (true)
-        {
-            var page = await GetRunAsync(runId, cursor).WaitAsync(cancellationToken);
-            cursor = page.NextCursor;
-            yield return page;
-            if (page.Run.IsFinished)
-            {
-                yield break;
-            }
+    public IAsyncEnumerable<RunDetails> WatchRunAsync(Guid runId, TimeSpan? pollInterval = null, CancellationToken cancellationToken = default) =>
+        WatchRunAsync(runId, WithPollInterval(pollInterval), cancellationToken);
 
-            await Task.Delay(interval, cancellationToken);
-        }
+    /// <summary>
+    /// Follows a run: yields each new page of it (status, steps and the events since the last page) until it finishes.
+    /// A read that fails for a while (<see cref="ClusterErrors.Classify"/>) is retried with backoff and reported to
+    /// <see cref="RunWatchOptions.Interruptions"/>; reading resumes after the last event yielded, so no event is
+    /// yielded twice or skipped. Other failures, such as <see cref="NotFoundException"/> for an unknown run, end it.
+    /// </summary>
+    public IAsyncEnumerable<RunDetails> WatchRunAsync(Guid runId, RunWatchOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return RunWatcher.WatchAsync((cursor, pageSize) => GetRunAsync(runId, cursor, pageSize), runId, options, cancellationToken);
     }
+
+    private static RunWatchOptions WithPollInterval(TimeSpan? pollInterval) =>
+        pollInterval is { } interval ? RunWatchOptions.Default with { PollInterval = interval } : RunWatchOptions.Default;
 }

@@ -10,6 +10,8 @@ namespace OrleansAssets.Selection;
 public sealed class AssetSelection
 {
     private const int AllLevels = int.MaxValue;
+    private const int MaxProblemsNamed = 5;
+    private const string TermForms = "an asset key, 'key+', '+key', '*key', 'key*', 'group:name', 'tag:k=v' or '*'";
     private readonly IReadOnlyList<Term> _terms;
 
     private AssetSelection(string text, IReadOnlyList<Term> terms)
@@ -30,12 +32,12 @@ public sealed class AssetSelection
 
         var terms = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(t => ParseTerm(t, text)).ToList();
         return terms.Count == 0
-            ? throw new AssetSelectionException($"The selection '{text}' names nothing.")
+            ? throw new AssetSelectionException($"The selection {UserText.Quote(text)} names nothing.")
             : new AssetSelection(text, terms);
     }
 
     /// <summary>The selected keys in the graph's topological order.</summary>
-    /// <exception cref="AssetSelectionException">A key, group, tag or code location matches no asset; the message names every one.</exception>
+    /// <exception cref="AssetSelectionException">A key, group, tag or code location matches no asset; the message names the first few and counts the rest.</exception>
     public IReadOnlyList<string> Resolve(AssetGraph graph)
     {
         var selected = new HashSet<string>(StringComparer.Ordinal);
@@ -57,7 +59,11 @@ public sealed class AssetSelection
 
         if (problems.Count > 0)
         {
-            throw new AssetSelectionException($"Bad selection '{Text}': {string.Join("; ", problems)}.");
+            // A selection of thousands of unknown keys would otherwise give a message of thousands of problems.
+            var named = problems.Count <= MaxProblemsNamed
+                ? string.Join("; ", problems)
+                : $"{string.Join("; ", problems.Take(MaxProblemsNamed))}; and {problems.Count - MaxProblemsNamed} more";
+            throw new AssetSelectionException($"Bad selection {UserText.Quote(Text)}: {named}.");
         }
 
         return graph.TopologicalOrder.Where(selected.Contains).ToList();
@@ -72,7 +78,7 @@ public sealed class AssetSelection
 
         if (TryPrefixed(term, "group:", out var group))
         {
-            return new AttributeTerm($"group '{group}'", a => a.Group == group, "no asset is in");
+            return new AttributeTerm($"group {UserText.Quote(group)}", a => a.Group == group, "no asset is in");
         }
 
         if (TryPrefixed(term, "tag:", out var tag))
@@ -81,21 +87,23 @@ public sealed class AssetSelection
             var name = equals < 0 ? tag : tag[..equals];
             var value = equals < 0 ? null : tag[(equals + 1)..];
             return new AttributeTerm(
-                $"tag '{tag}'",
+                $"tag {UserText.Quote(tag)}",
                 a => a.Tags.TryGetValue(name, out var v) && (value is null || v == value),
                 "no asset has");
         }
 
         if (TryPrefixed(term, "location:", out var location) || TryPrefixed(term, "code_location:", out location))
         {
-            return new AttributeTerm($"code location '{location}'", a => a.CodeLocation == location, "no asset belongs to");
+            return new AttributeTerm($"code location {UserText.Quote(location)}", a => a.CodeLocation == location, "no asset belongs to");
         }
 
         var (up, rest) = Levels(term, fromStart: true);
         var (down, key) = Levels(rest, fromStart: false);
         if (!AssetKeys.IsValid(key))
         {
-            throw new AssetSelectionException($"Bad selection '{whole}': '{term}' is not an asset key, 'key+', '+key', '*key', 'key*', 'group:name', 'tag:k=v' or '*'.");
+            throw new AssetSelectionException(whole == term
+                ? $"Bad selection {UserText.Quote(term)}: it is not {TermForms}."
+                : $"Bad selection {UserText.Quote(whole)}: {UserText.Quote(term)} is not {TermForms}.");
         }
 
         return new KeyTerm(key, up, down);
@@ -171,8 +179,8 @@ public sealed class AssetSelection
         {
             var suggestion = graph.Assets.Select(a => a.Key).MinBy(k => Distance(k, Key));
             return suggestion is not null && Distance(suggestion, Key) <= Math.Max(2, Key.Length / 3)
-                ? $"unknown asset key '{Key}' (did you mean '{suggestion}'?)"
-                : $"unknown asset key '{Key}'";
+                ? $"unknown asset key {UserText.Quote(Key)} (did you mean '{suggestion}'?)"
+                : $"unknown asset key {UserText.Quote(Key)}";
         }
 
         private static void Walk(AssetGraph graph, string start, int levels, Func<string, IEnumerable<string>> next, HashSet<string> into)

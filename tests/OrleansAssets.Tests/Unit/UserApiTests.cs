@@ -93,7 +93,7 @@ public sealed class UserApiTests
             ],
         };
 
-        using var json = JsonDocument.Parse(JsonSerializer.Serialize(RunView.From(run), Cli.Output.Json));
+        using var json = JsonDocument.Parse(JsonSerializer.Serialize(RunView.From(run), OrleansAssets.Cli.Output.Json));
 
         var root = json.RootElement;
         Assert.Equal("success", root.GetProperty("status").GetString());
