@@ -110,6 +110,13 @@ public sealed partial class GracefulShutdown(
             return;
         }
 
+        if (!membership.CurrentSnapshot.Members.Values.Any(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(localSilo.SiloAddress)))
+        {
+            // The last silo (dev mode, or a cluster going down whole): the runs resume when a silo starts again.
+            LogNoSiloToHandOverTo(logger, runs.Count);
+            return;
+        }
+
         var handedOver = 0;
         await Parallel.ForEachAsync(runs, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = CancellationToken.None }, async (run, _) =>
         {
@@ -169,6 +176,9 @@ public sealed partial class GracefulShutdown(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Handed over {HandedOver} of {Runs} run(s) to other silos in {ElapsedMs:F0} ms")]
     private static partial void LogHandedOver(ILogger logger, int handedOver, int runs, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "No other silo is up to take over {Runs} unfinished run(s); they resume when one starts")]
+    private static partial void LogNoSiloToHandOverTo(ILogger logger, int runs);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Run {RunId} is not handed over yet; trying again")]
     private static partial void LogHandOverRetry(ILogger logger, Exception exception, Guid runId);
