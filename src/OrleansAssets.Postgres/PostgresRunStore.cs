@@ -296,16 +296,27 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
     private static string Word(RunStatus status) => JsonNamingPolicy.CamelCase.ConvertName(status.ToString());
 
     /// <summary>Npgsql's exceptions cannot cross a grain call; callers get one that can, with the database's message.</summary>
+    /// <remarks>
+    /// A transient failure is tried again twice, quickly: after a database restart every pooled connection fails
+    /// once (57P01) before the pool opens fresh ones, and a reader should not see that.
+    /// </remarks>
     private async Task<T> ReadAsync<T>(Func<Task<T>> read)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            return await read();
-        }
-        catch (NpgsqlException e)
-        {
-            LogReadFailed(_logger, e);
-            throw Unavailable(e);
+            try
+            {
+                return await read();
+            }
+            catch (NpgsqlException e) when (attempt < 3 && IsTransient(e))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt));
+            }
+            catch (NpgsqlException e)
+            {
+                LogReadFailed(_logger, e);
+                throw Unavailable(e);
+            }
         }
     }
 

@@ -83,10 +83,14 @@ internal sealed class QueryGrain(
         };
     }
 
-    public async Task<List<CodeLocationInfo>> ListCodeLocations()
+    public Task<List<CodeLocationInfo>> ListCodeLocations() => FromDatabaseAsync(ListCodeLocationsCore);
+
+    public Task<List<SiloInfo>> ListSilos() => FromDatabaseAsync(ListSilosCore);
+
+    private async Task<List<CodeLocationInfo>> ListCodeLocationsCore()
     {
         var snapshot = await GrainFactory.GetGrain<IAssetCatalogGrain>(0).GetGraph(0);
-        var silos = await ListSilos();
+        var silos = await ListSilosCore();
         return snapshot!.CodeLocations.OrderBy(l => l.Name, StringComparer.Ordinal).Select(l => new CodeLocationInfo
         {
             Name = l.Name,
@@ -97,7 +101,7 @@ internal sealed class QueryGrain(
         }).ToList();
     }
 
-    public async Task<List<SiloInfo>> ListSilos()
+    private async Task<List<SiloInfo>> ListSilosCore()
     {
         var hosts = await GrainFactory.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: false);
         var publishers = await GrainFactory.GetGrain<IAssetCatalogGrain>(0).GetPublishers();
@@ -124,6 +128,35 @@ internal sealed class QueryGrain(
                 Gateway = h.ProxyPort > 0 ? $"{h.SiloAddress.Endpoint.Address}:{h.ProxyPort}" : null,
             };
         }).ToList();
+    }
+
+    /// <summary>
+    /// Orleans' own providers (membership, grain storage) read the same database; their failure is a storage
+    /// outage to the caller, said as one, and must not carry a database exception that cannot cross the call.
+    /// </summary>
+    private static async Task<T> FromDatabaseAsync<T>(Func<Task<T>> read)
+    {
+        try
+        {
+            return await read();
+        }
+        catch (Exception e) when (DatabaseFailure(e) is { } failure)
+        {
+            throw new StorageUnavailableException($"The cluster's database is unavailable: {failure.Message}");
+        }
+    }
+
+    private static Exception? DatabaseFailure(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is System.Data.Common.DbException or System.Net.Sockets.SocketException)
+            {
+                return e;
+            }
+        }
+
+        return null;
     }
 
     private IEnumerable<string> CodeLocationsOf(SiloAddress silo) => silo.Equals(localSilo.SiloAddress)

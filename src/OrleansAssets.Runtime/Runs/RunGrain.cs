@@ -326,7 +326,7 @@ internal sealed partial class RunGrain(
         var result = await AppendDurablyAsync(new RunWrite(RunId)
         {
             Step = new StepWrite(step.Key, StepTransition.Failed, 0) { Timestamp = now, Error = error },
-            Events = [RunEventOf(RunEventType.StepFailed, $"the asset grain could not be reached: {error}", step.Key) with { Error = error }],
+            Events = [RunEventOf(RunEventType.StepFailed, $"its asset grain could not be asked {MaxCallFailures} times in a row: {error.Message}", step.Key) with { Error = error }],
         });
         if (!result.Applied && await store.GetStepAsync(RunId, step.Key) is { Status: StepStatus.Success })
         {

@@ -91,7 +91,7 @@ public sealed class OutageTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("waiting: ", result.Error, StringComparison.Ordinal);
         Assert.Contains("; retrying in ", result.Error, StringComparison.Ordinal);
         Assert.Contains("waiting: reached the run again after ", result.Error, StringComparison.Ordinal);
-        Assert.Equal(1, CountOf(result.Output, "outlasting started (attempt 1)"));
+        Assert.Equal(1, CountOf(result.Output, "outlasting started (attempt 1 on "));
         Assert.Equal(1, CountOf(result.Output, "outlasting materialized"));
         Assert.Equal(1, CountOf(result.Output, "run succeeded"));
         Oa.AssertOurWords(result);
