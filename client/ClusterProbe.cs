@@ -21,9 +21,9 @@ internal sealed class ClusterUnreachableException(string message, bool storageAw
 /// </summary>
 internal static class ClusterProbe
 {
-    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(2);
-    public static readonly TimeSpan ResolveTimeout = TimeSpan.FromSeconds(3);
-    private const int DatabaseTimeoutSeconds = 3;
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan ResolveTimeout = TimeSpan.FromSeconds(10);
+    private const int DatabaseTimeoutSeconds = 15;
     private const int ActiveStatus = 3; // Orleans' SiloStatus.Active, as the membership table stores it
 
     private const string StartOne = "Start one with: dotnet run --project silo (dev mode) or scripts/cluster up; or point oa at one with --gateway HOST:PORT, OA_GATEWAYS or OA_POSTGRES_*.";

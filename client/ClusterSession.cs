@@ -13,10 +13,10 @@ namespace OrleansAssets.Cli;
 internal sealed partial class ClusterSession : IAsyncDisposable
 {
     /// <summary>How long the Orleans client may take to connect once a gateway accepted a TCP connection (it takes about 1 s).</summary>
-    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(8);
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>How long one connection may take to finish Orleans' handshake (Orleans' default is 5 s).</summary>
-    public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
     private readonly IHost _host;
 
