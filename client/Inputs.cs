@@ -71,8 +71,8 @@ internal static class Inputs
             if (!Enum.TryParse<RunStatus>(word, ignoreCase: true, out var status) || !Enum.IsDefined(status) || word.Any(char.IsDigit))
             {
                 var names = Enum.GetValues<RunStatus>().Select(Output.Word).ToList();
-                var near = word.Length > 20 ? null : names.MinBy(n => Distance(n, word.ToLowerInvariant()));
-                var hint = near is not null && Distance(near, word.ToLowerInvariant()) <= 2 ? $" (did you mean '{near}'?)" : "";
+                var near = word.Length > 20 ? null : names.MinBy(n => EditDistance.Between(n, word.ToLowerInvariant()));
+                var hint = near is not null && EditDistance.Between(near, word.ToLowerInvariant()) <= 2 ? $" (did you mean '{near}'?)" : "";
                 error = $"{UserText.Quote(word)} is not a run status; use {string.Join(", ", names[..^1])} or {names[^1]}{hint}";
                 statuses = [];
                 return false;
@@ -191,23 +191,4 @@ internal static class Inputs
     /// <summary>Every comma-separated word of every token: <c>--status success,failure</c> as <c>--status success failure</c>.</summary>
     private static IEnumerable<string> Words(IReadOnlyList<string> tokens) =>
         tokens.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-
-    /// <summary>The edit distance of two words, for "did you mean" hints.</summary>
-    public static int Distance(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var current = new int[b.Length + 1];
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-
-            previous = current;
-        }
-
-        return previous[b.Length];
-    }
 }

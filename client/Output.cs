@@ -130,8 +130,8 @@ internal static partial class Output
                 else if (atRoot)
                 {
                     unknownCommand = true;
-                    var near = token.Length > 30 ? null : commands.MinBy(c => Inputs.Distance(c, token));
-                    var hint = near is not null && Inputs.Distance(near, token) <= 2 ? $" (did you mean '{near}'?)" : "";
+                    var near = token.Length > 30 ? null : commands.MinBy(c => EditDistance.Between(c, token));
+                    var hint = near is not null && EditDistance.Between(near, token) <= 2 ? $" (did you mean '{near}'?)" : "";
                     lines.Add($"unknown command {UserText.Quote(token)}{hint}; the commands are {string.Join(", ", commands)}");
                 }
                 else

@@ -421,31 +421,17 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
                     batch.Add(waiting);
                 }
             }
-            catch (PostgresException e) when (batch.Count > 1 && e.SqlState != AssetStateConflict)
+            catch (PostgresException e) when (e.SqlState == AssetStateConflict && batch.Count == 1)
             {
-                // One bad write must not fail the others that shared its commit: commit them one by one.
-                LogIsolating(_logger, e, batch.Count);
-                var alone = new List<PendingWrite>(1);
-                foreach (var pending in batch)
-                {
-                    alone.Add(pending);
-                    await CommitWithRetriesAsync(alone, reader);
-                    alone.Clear();
-                }
-
+                Fail(batch[0], new AssetStateConflictException(e.MessageText));
                 batch.Clear();
                 return;
             }
-            catch (PostgresException e) when (e.SqlState == AssetStateConflict)
+            catch (PostgresException e) when (batch.Count > 1)
             {
-                if (batch.Count == 1)
-                {
-                    Fail(batch[0], new AssetStateConflictException(e.MessageText));
-                    batch.Clear();
-                    return;
-                }
-
-                // Which write conflicted is not known: commit them one by one, so only that one fails.
+                // One bad or conflicting write must not fail the others that shared its commit, and which one it
+                // was is not known: commit them one by one.
+                LogIsolating(_logger, e, batch.Count);
                 var alone = new List<PendingWrite>(1);
                 foreach (var pending in batch)
                 {

@@ -4,6 +4,7 @@ using OrleansAssets.Assets;
 using OrleansAssets.Runs;
 using OrleansAssets.Storage;
 using OrleansAssets.Testing;
+using static OrleansAssets.Testing.RunStoreTestData;
 
 namespace OrleansAssets.Postgres.Tests;
 
@@ -110,7 +111,7 @@ public sealed class PostgresRunStoreTests : IAsyncLifetime
             Step = new StepWrite("orders", StepTransition.Started, 1) { Timestamp = DateTimeOffset.UtcNow, Silo = "silo-a" },
             Events = [Event(run, RunEventType.StepStarted, null, "orders")],
         });
-        await store.AppendAsync(MaterializationWrite(Materialization(run, "orders")));
+        await store.AppendAsync(SuccessWrite(Materialization(run, "orders"), attempt: 1));
         await started;
 
         Assert.Equal(1, store.Counters.Commits - commitsBefore);
@@ -141,7 +142,7 @@ public sealed class PostgresRunStoreTests : IAsyncLifetime
         await using var store = Store();
         var old = await CreateRunAsync(store, RunStatus.Success, DateTimeOffset.UtcNow.AddDays(-40));
         var recent = await CreateRunAsync(store, RunStatus.Success, DateTimeOffset.UtcNow);
-        await store.AppendAsync(MaterializationWrite(Materialization(old, "orders")));
+        await store.AppendAsync(SuccessWrite(Materialization(old, "orders"), attempt: 1));
 
         var deleted = await store.DeleteEventsOfRunsEndedBeforeAsync(DateTimeOffset.UtcNow.AddDays(-30));
 
@@ -153,54 +154,4 @@ public sealed class PostgresRunStoreTests : IAsyncLifetime
     }
 
     private PostgresRunStore Store() => new(_source, Options.Create(new PostgresStorageOptions()), NullLogger<PostgresRunStore>.Instance);
-
-    private static async Task<Guid> CreateRunAsync(PostgresRunStore store, RunStatus status = RunStatus.Started, DateTimeOffset? at = null)
-    {
-        var id = Guid.NewGuid();
-        var created = at ?? DateTimeOffset.UtcNow;
-        await store.AppendAsync(new RunWrite(id)
-        {
-            Run = new RunRecord
-            {
-                RunId = id,
-                Status = status,
-                Selection = "*",
-                AssetKeys = ["orders"],
-                CreatedAt = created,
-                StartedAt = created,
-                EndedAt = status is RunStatus.Success or RunStatus.Failure ? created : null,
-            },
-            Events = [Event(id, RunEventType.RunQueued, "queued")],
-        });
-        return id;
-    }
-
-    private static MaterializationRecord Materialization(Guid run, string key) => new()
-    {
-        AssetKey = key,
-        RunId = run,
-        Timestamp = DateTimeOffset.UtcNow,
-        DataVersion = "v1",
-        Metadata = new() { ["rows"] = 3, ["path"] = MetadataValue.Path("/tmp/orders") },
-    };
-
-    private static RunWrite MaterializationWrite(MaterializationRecord record) => new(record.RunId)
-    {
-        Step = new StepWrite(record.AssetKey, StepTransition.Succeeded, 1) { Timestamp = record.Timestamp },
-        Materialization = record,
-        Events =
-        [
-            Event(record.RunId, RunEventType.Materialization, null, record.AssetKey) with { Metadata = record.Metadata, DataVersion = record.DataVersion },
-            Event(record.RunId, RunEventType.StepSucceeded, null, record.AssetKey),
-        ],
-    };
-
-    private static RunEvent Event(Guid run, RunEventType type, string? message, string? asset = null) => new()
-    {
-        RunId = run,
-        Timestamp = DateTimeOffset.UtcNow,
-        Type = type,
-        Message = message,
-        AssetKey = asset,
-    };
 }

@@ -1,6 +1,7 @@
 using OrleansAssets.Assets;
 using OrleansAssets.Runs;
 using OrleansAssets.Storage;
+using static OrleansAssets.Testing.RunStoreTestData;
 
 namespace OrleansAssets.Testing;
 
@@ -10,6 +11,8 @@ namespace OrleansAssets.Testing;
 /// </summary>
 public abstract class RunStoreConformanceTests
 {
+    // The runs, records and writes these tests make are in RunStoreTestData.
+
     /// <summary>A store on fresh, empty storage.</summary>
     protected abstract Task<IRunStore> StoreAsync();
 
@@ -231,71 +234,4 @@ public abstract class RunStoreConformanceTests
         Assert.True(result.Applied);
         Assert.Contains(await store.GetEventsAsync(run, 0, 100), e => e.Message == "soon");
     }
-
-    protected static (StepStatus, int, string?) Describe(StepSummary? step) => (step!.Status, step.Attempts, step.Silo);
-
-    protected static async Task<Guid> CreateRunAsync(IRunStore store, RunStatus status = RunStatus.Started, DateTimeOffset? at = null)
-    {
-        var id = Guid.NewGuid();
-        var created = at ?? DateTimeOffset.UtcNow;
-        await store.AppendAsync(new RunWrite(id)
-        {
-            Run = new RunRecord
-            {
-                RunId = id,
-                Status = status,
-                Selection = "*",
-                AssetKeys = ["orders"],
-                CreatedAt = created,
-                StartedAt = created,
-                EndedAt = status is RunStatus.Success or RunStatus.Failure ? created : null,
-            },
-            Events = [Event(id, RunEventType.RunQueued, "queued")],
-        });
-        return id;
-    }
-
-    protected static MaterializationRecord Materialization(Guid run, string key) => new()
-    {
-        AssetKey = key,
-        RunId = run,
-        Timestamp = DateTimeOffset.UtcNow,
-        DataVersion = "v1",
-        Metadata = new() { ["rows"] = 3, ["path"] = MetadataValue.Path("/tmp/orders") },
-    };
-
-    protected static RunWrite SuccessWrite(MaterializationRecord record, int attempt) => new(record.RunId)
-    {
-        Step = new StepWrite(record.AssetKey, StepTransition.Succeeded, attempt) { Timestamp = record.Timestamp },
-        Materialization = record,
-        Events =
-        [
-            Event(record.RunId, RunEventType.Materialization, null, record.AssetKey) with { Metadata = record.Metadata, DataVersion = record.DataVersion },
-            Event(record.RunId, RunEventType.StepSucceeded, null, record.AssetKey),
-        ],
-    };
-
-    protected static RunWrite Step(Guid run, StepTransition transition, int attempt, string? silo = null, string key = "orders") => new(run)
-    {
-        Step = new StepWrite(key, transition, attempt) { Timestamp = DateTimeOffset.UtcNow, Silo = silo },
-        Events =
-        [
-            Event(run, transition switch
-            {
-                StepTransition.Started => RunEventType.StepStarted,
-                StepTransition.Skipped => RunEventType.StepSkipped,
-                StepTransition.Succeeded => RunEventType.StepSucceeded,
-                _ => RunEventType.StepFailed,
-            }, $"{transition} {attempt}", key) with { Attempt = attempt, Silo = silo, WillRetry = transition == StepTransition.AttemptLost },
-        ],
-    };
-
-    protected static RunEvent Event(Guid run, RunEventType type, string? message, string? asset = null) => new()
-    {
-        RunId = run,
-        Timestamp = DateTimeOffset.UtcNow,
-        Type = type,
-        Message = message,
-        AssetKey = asset,
-    };
 }

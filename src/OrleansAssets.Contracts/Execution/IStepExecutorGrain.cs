@@ -80,6 +80,9 @@ public sealed record StepReport
 
     /// <summary>The attempt's start was stored already (a long step); otherwise its start event is among the result's logs.</summary>
     [Id(5)] public bool StartStored { get; init; }
+
+    /// <summary>The attempt never ran: its silo began to stop while it waited for a slot. Start another one elsewhere.</summary>
+    [Id(6)] public bool NotStarted { get; init; }
 }
 
 [GenerateSerializer, Alias("oa.StepExecutionResult")]

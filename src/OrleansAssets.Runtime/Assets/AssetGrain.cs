@@ -159,6 +159,12 @@ internal sealed partial class AssetGrain(
 
         // Whoever drives this step later must read its record: this outcome may be recorded by then.
         tracker.Driven = true;
+        if (report.NotStarted)
+        {
+            // Nothing ran: whoever follows the attempt starts another one.
+            tracker.Abandon(report.Attempt, report.Result.Error);
+            return;
+        }
 
         var outcome = report.Result.Succeeded
             ? await RecordSuccessAsync(report)
@@ -234,12 +240,12 @@ internal sealed partial class AssetGrain(
             if (silo is not null)
             {
                 tracker.Follow(attempt, silo);
-                if (!await FollowAsync(request.RunId, tracker, silo, stop))
+                if (!await FollowAsync(request.RunId, tracker, attempt, silo, stop))
                 {
                     return;
                 }
 
-                // The silo is dead and with it the attempt, unless its outcome landed just before.
+                // The silo is dead and with it the attempt (or the attempt never ran), unless its outcome landed just before.
                 if (await RecordLostAsync(request.RunId, tracker, attempt, silo) is { } record)
                 {
                     (attempt, silo) = (record.Attempts, record.Status == StepStatus.Running ? record.Silo : null);
@@ -306,13 +312,18 @@ internal sealed partial class AssetGrain(
     }
 
     /// <summary>Waits for the attempt's outcome; false when it came (or this activation is going), true when its silo died.</summary>
-    private async Task<bool> FollowAsync(Guid runId, StepTracker tracker, string silo, CancellationToken stop)
+    private async Task<bool> FollowAsync(Guid runId, StepTracker tracker, int attempt, string silo, CancellationToken stop)
     {
         var dead = deaths.WhenDead(silo);
         var going = Task.Delay(Timeout.Infinite, stop);
         while (true)
         {
-            var woke = await Task.WhenAny(tracker.Outcome.Task, dead, going, Task.Delay(RecordCheckInterval));
+            if (tracker.AbandonedAttempt(attempt) is not null)
+            {
+                return true;
+            }
+
+            var woke = await Task.WhenAny(tracker.Outcome.Task, dead, going, tracker.AttemptAbandoned, Task.Delay(RecordCheckInterval));
             if (tracker.Outcome.Task.IsCompleted || woke == going)
             {
                 return false;
@@ -321,6 +332,11 @@ internal sealed partial class AssetGrain(
             if (woke == dead)
             {
                 return true;
+            }
+
+            if (woke == tracker.AttemptAbandoned)
+            {
+                continue;
             }
 
             if (await store.GetStepAsync(runId, Key) is { IsFinished: true } step)
@@ -337,8 +353,11 @@ internal sealed partial class AssetGrain(
     /// </summary>
     private async Task<StepSummary?> RecordLostAsync(Guid runId, StepTracker tracker, int attempt, string silo)
     {
-        var giveUp = attempt >= Math.Max(1, options.Value.MaxStepAttempts);
-        var error = new StepError
+        // An attempt that never ran (its silo stopped first) does not count against the step's attempts.
+        var notStarted = tracker.AbandonedAttempt(attempt);
+        var lost = attempt - tracker.AttemptsNotStarted;
+        var giveUp = notStarted is null && lost >= Math.Max(1, options.Value.MaxStepAttempts);
+        var error = notStarted ?? new StepError
         {
             Type = "OrleansAssets.AttemptLost",
             Message = $"attempt {attempt} was lost with silo {silo}, which the cluster declared dead",
@@ -357,7 +376,11 @@ internal sealed partial class AssetGrain(
                 },
             ],
         };
-        LogAttemptLost(logger, Key, runId, attempt, silo);
+        if (notStarted is null)
+        {
+            LogAttemptLost(logger, Key, runId, attempt, silo);
+        }
+
         var result = giveUp ? await WriteAsync(write, state => WithFailure(state, runId, now, error)) : await store.AppendAsync(write);
         if (!result.Applied)
         {
@@ -713,6 +736,24 @@ internal sealed partial class AssetGrain(
         public int Attempt { get; private set; }
 
         public string? Silo { get; private set; }
+
+        private readonly Dictionary<int, StepError> _notStarted = [];
+        private TaskCompletionSource _attemptAbandoned = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Completes when an attempt reports that it never ran (its silo began to stop first).</summary>
+        public Task AttemptAbandoned => _attemptAbandoned.Task;
+
+        public int AttemptsNotStarted => _notStarted.Count;
+
+        public StepError? AbandonedAttempt(int attempt) => _notStarted.GetValueOrDefault(attempt);
+
+        public void Abandon(int attempt, StepError? why)
+        {
+            _notStarted[attempt] = why ?? new StepError { Type = "OrleansAssets.AttemptNotStarted", Message = $"attempt {attempt} did not start" };
+            var abandoned = _attemptAbandoned;
+            _attemptAbandoned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            abandoned.TrySetResult();
+        }
 
         /// <summary>Completes when the next attempt starts (or is picked up), so the run learns of it at once.</summary>
         public Task AttemptStarted => _attemptStarted.Task;

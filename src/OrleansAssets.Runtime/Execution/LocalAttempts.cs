@@ -46,7 +46,7 @@ internal sealed partial class LocalAttempts(
         using var tracked = shutdown.TrackAttempt();
         try
         {
-            var (result, startStored) = await ExecuteAsync(attempt);
+            var (result, startStored, notStarted) = await ExecuteAsync(attempt);
             var request = attempt.Request;
             await HandOverAsync(new StepReport
             {
@@ -56,6 +56,7 @@ internal sealed partial class LocalAttempts(
                 ConsumedUpstream = request.ConsumedUpstream,
                 Result = result,
                 StartStored = startStored,
+                NotStarted = notStarted,
             });
         }
         finally
@@ -65,68 +66,87 @@ internal sealed partial class LocalAttempts(
         }
     }
 
-    private async Task<(StepExecutionResult, bool StartStored)> ExecuteAsync(Attempt attempt)
+    private async Task<(StepExecutionResult, bool StartStored, bool NotStarted)> ExecuteAsync(Attempt attempt)
     {
         var request = attempt.Request;
         var key = request.Spec.Key;
         var runLog = attempt.Log;
-        var startedAt = DateTimeOffset.UtcNow;
-        var clock = Stopwatch.StartNew();
+        IDisposable slot;
         try
         {
-            using var slot = await slots.EnterAsync(CancellationToken.None);
-            (startedAt, clock) = (DateTimeOffset.UtcNow, Stopwatch.StartNew());
-            runLog.Started(Silo, startedAt);
-            LogStepRunning(logger, key, request.RunId, request.Attempt);
-            var location = codeLocations.Get(request.Spec.CodeLocation);
-            var definition = location.Assets.GetValueOrDefault(key)
-                ?? throw new InvalidOperationException($"Code location '{location.Name}' ({location.Version}) on this silo does not define asset '{key}'; was it redeployed without it?");
-            var services = location.GetServices(hostServices);
-            var context = new AssetContext(key, request.RunId, runLog, request.Attempt);
-
-            // User code may block or burn CPU for minutes: run it on a thread of its own, not on a pool thread the
-            // silo's messaging needs.
-            var (stored, result) = await Task.Factory.StartNew(async () =>
-            {
-                var invocation = await AssetInvoker.InvokeAsync(definition, services, context, p => LoadInputAsync(request, location, services, p));
-                StoredValue? value = null;
-                if (invocation.Value is { } returned)
-                {
-                    var io = ioManagers.For(definition.Spec.IOManager, services);
-                    value = await io.StoreAsync(new OutputContext(key, request.RunId), returned, CancellationToken.None);
-                }
-
-                return (value, invocation);
-            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
-            var (startStored, held) = await runLog.DrainAsync();
-            LogStepFinished(logger, key, request.RunId, request.Attempt, clock.Elapsed.TotalMilliseconds);
-            return (new StepExecutionResult
-            {
-                Succeeded = true,
-                Logs = held,
-                StartedAt = startedAt,
-                DurationMs = clock.Elapsed.TotalMilliseconds,
-                Metadata = new Dictionary<string, MetadataValue>(result.Metadata, StringComparer.Ordinal),
-                DataVersion = result.DataVersion ?? stored?.DataVersion,
-                ValueLocation = stored?.Location,
-                Silo = Silo,
-            }, startStored);
+            slot = await slots.EnterAsync(shutdown.Stopping);
         }
-        catch (Exception e)
+        catch (OperationCanceledException) when (shutdown.IsStopping)
         {
-            var fromUser = e is UserCodeException;
-            var cause = fromUser ? e.InnerException! : e;
-            LogStepThrew(logger, cause, key, request.RunId);
-            var (startStored, held) = await runLog.DrainAsync();
+            // Waiting for a slot on a silo that is leaving: the step starts sooner elsewhere than after the drain.
+            LogNotStarted(logger, key, request.RunId, request.Attempt);
             return (new StepExecutionResult
             {
                 Succeeded = false,
-                Logs = held,
-                StartedAt = startedAt,
-                DurationMs = clock.Elapsed.TotalMilliseconds,
-                Error = StepError.FromException(cause, fromUser),
+                StartedAt = DateTimeOffset.UtcNow,
                 Silo = Silo,
-            }, startStored);
+                Error = new StepError { Type = "OrleansAssets.AttemptNotStarted", Message = $"attempt {request.Attempt} did not start: silo {Silo} began to stop while it waited for a slot" },
+            }, false, true);
+        }
+
+        var startedAt = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        using (slot)
+        {
+            try
+            {
+                runLog.Started(Silo, startedAt);
+                LogStepRunning(logger, key, request.RunId, request.Attempt);
+                var location = codeLocations.Get(request.Spec.CodeLocation);
+                var definition = location.Assets.GetValueOrDefault(key)
+                    ?? throw new InvalidOperationException($"Code location '{location.Name}' ({location.Version}) on this silo does not define asset '{key}'; was it redeployed without it?");
+                var services = location.GetServices(hostServices);
+                var context = new AssetContext(key, request.RunId, runLog, request.Attempt);
+
+                // User code may block or burn CPU for minutes: run it on a thread of its own, not on a pool thread the
+                // silo's messaging needs.
+                var (stored, result) = await Task.Factory.StartNew(async () =>
+                {
+                    var invocation = await AssetInvoker.InvokeAsync(definition, services, context, p => LoadInputAsync(request, location, services, p));
+                    StoredValue? value = null;
+                    if (invocation.Value is { } returned)
+                    {
+                        var io = ioManagers.For(definition.Spec.IOManager, services);
+                        value = await io.StoreAsync(new OutputContext(key, request.RunId), returned, CancellationToken.None);
+                    }
+
+                    return (value, invocation);
+                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+                var (startStored, held) = await runLog.DrainAsync();
+                LogStepFinished(logger, key, request.RunId, request.Attempt, clock.Elapsed.TotalMilliseconds);
+                return (new StepExecutionResult
+                {
+                    Succeeded = true,
+                    Logs = held,
+                    StartedAt = startedAt,
+                    DurationMs = clock.Elapsed.TotalMilliseconds,
+                    Metadata = new Dictionary<string, MetadataValue>(result.Metadata, StringComparer.Ordinal),
+                    DataVersion = result.DataVersion ?? stored?.DataVersion,
+                    ValueLocation = stored?.Location,
+                    Silo = Silo,
+                }, startStored, false);
+            }
+            catch (Exception e)
+            {
+                var fromUser = e is UserCodeException;
+                var cause = fromUser ? e.InnerException! : e;
+                LogStepThrew(logger, cause, key, request.RunId);
+                var (startStored, held) = await runLog.DrainAsync();
+                return (new StepExecutionResult
+                {
+                    Succeeded = false,
+                    Logs = held,
+                    StartedAt = startedAt,
+                    DurationMs = clock.Elapsed.TotalMilliseconds,
+                    Error = StepError.FromException(cause, fromUser),
+                    Silo = Silo,
+                }, startStored, false);
+            }
         }
     }
 
@@ -201,6 +221,9 @@ internal sealed partial class LocalAttempts(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Running step {AssetKey} of run {RunId} (attempt {Attempt})")]
     private static partial void LogStepRunning(ILogger logger, string assetKey, Guid runId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Step {AssetKey} of run {RunId} (attempt {Attempt}) did not start: this silo is stopping; it goes to another silo")]
+    private static partial void LogNotStarted(ILogger logger, string assetKey, Guid runId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Finished step {AssetKey} of run {RunId} (attempt {Attempt}) in {DurationMs:F0} ms")]
     private static partial void LogStepFinished(ILogger logger, string assetKey, Guid runId, int attempt, double durationMs);

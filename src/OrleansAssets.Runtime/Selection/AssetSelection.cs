@@ -177,8 +177,8 @@ public sealed class AssetSelection
 
         public override string Unmatched(AssetGraph graph)
         {
-            var suggestion = graph.Assets.Select(a => a.Key).MinBy(k => Distance(k, Key));
-            return suggestion is not null && Distance(suggestion, Key) <= Math.Max(2, Key.Length / 3)
+            var suggestion = graph.Assets.Select(a => a.Key).MinBy(k => EditDistance.Between(k, Key));
+            return suggestion is not null && EditDistance.Between(suggestion, Key) <= Math.Max(2, Key.Length / 3)
                 ? $"unknown asset key {UserText.Quote(Key)} (did you mean '{suggestion}'?)"
                 : $"unknown asset key {UserText.Quote(Key)}";
         }
@@ -190,24 +190,6 @@ public sealed class AssetSelection
             {
                 frontier = frontier.SelectMany(next).Where(into.Add).ToList();
             }
-        }
-
-        private static int Distance(string a, string b)
-        {
-            var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-            for (var i = 1; i <= a.Length; i++)
-            {
-                var current = new int[b.Length + 1];
-                current[0] = i;
-                for (var j = 1; j <= b.Length; j++)
-                {
-                    current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-                }
-
-                previous = current;
-            }
-
-            return previous[b.Length];
         }
     }
 }
