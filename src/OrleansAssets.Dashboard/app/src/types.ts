@@ -1,0 +1,182 @@
+// The REST API's JSON (camelCase, enums as camelCase words, nulls omitted), as the gateway serves it.
+
+export type AssetStatus = "never" | "materializing" | "materialized" | "failed" | "stale";
+export const assetStatuses: AssetStatus[] = ["never", "materializing", "materialized", "failed", "stale"];
+
+export type RunStatus = "queued" | "started" | "success" | "failure" | "canceled";
+export const runStatuses: RunStatus[] = ["queued", "started", "success", "failure", "canceled"];
+
+export type StepStatus = "pending" | "running" | "success" | "failure" | "skipped";
+
+export interface Page<T> {
+  items: T[];
+  next?: string | null;
+}
+
+export interface AssetSummary {
+  key: string;
+  description?: string;
+  group?: string;
+  codeLocation?: string;
+  dependencies?: string[];
+  status: AssetStatus;
+  lastMaterializedAt?: string;
+  lastRunId?: string;
+  tags?: Record<string, string>;
+}
+
+export type MetadataEntry =
+  | { type: "int"; value: number }
+  | { type: "float"; value: number | string }
+  | { type: "bool"; value: boolean }
+  | { type: "text" | "markdown" | "path" | "url"; value: string }
+  | { type: "json"; value: unknown }
+  | { type: "table"; value: TableValue };
+
+export interface TableValue {
+  columns: { name: string; type?: string }[];
+  rows: unknown[][];
+  totalRows?: number;
+}
+
+export interface Materialization {
+  assetKey: string;
+  runId: string;
+  timestamp: string;
+  durationMs?: number;
+  dataVersion?: string;
+  metadata?: Record<string, MetadataEntry>;
+  consumedUpstream?: Record<string, string>;
+  codeLocation?: string;
+  attempt?: number;
+  valueLocation?: string;
+}
+
+export interface ErrorInfo {
+  type?: string;
+  message?: string;
+  stackTrace?: string;
+  fromUserCode?: boolean;
+}
+
+export interface AssetDetails {
+  key: string;
+  description?: string;
+  group?: string;
+  codeLocation?: string;
+  tags?: Record<string, string>;
+  owners?: string[];
+  dependencies?: string[];
+  dependents?: string[];
+  status: AssetStatus;
+  staleBecause?: string[];
+  latestMaterialization?: Materialization;
+  lastFailure?: { runId: string; timestamp: string; error?: ErrorInfo };
+  history?: Materialization[];
+}
+
+export interface LineageNode {
+  key: string;
+  group?: string;
+  codeLocation?: string;
+  status: AssetStatus;
+  lastMaterializedAt?: string;
+  description?: string;
+}
+
+export interface Lineage {
+  nodes: LineageNode[];
+  edges: { from: string; to: string }[];
+}
+
+export type RunEventType =
+  | "runQueued" | "runStarted" | "runSuccess" | "runFailure" | "runCanceled"
+  | "stepStarted" | "stepSucceeded" | "stepFailed" | "stepSkipped" | "stepWaiting"
+  | "materialization" | "log";
+export const runEventTypes: RunEventType[] = [
+  "runQueued", "runStarted", "runSuccess", "runFailure", "runCanceled",
+  "stepStarted", "stepSucceeded", "stepFailed", "stepSkipped", "stepWaiting",
+  "materialization", "log",
+];
+
+export type LogLevel = "trace" | "debug" | "information" | "warning" | "error" | "critical";
+export const logLevels: LogLevel[] = ["trace", "debug", "information", "warning", "error", "critical"];
+
+export interface RunEvent {
+  sequence: number;
+  runId: string;
+  timestamp: string;
+  type: RunEventType;
+  assetKey?: string;
+  message?: string;
+  level?: LogLevel;
+  metadata?: Record<string, MetadataEntry>;
+  error?: ErrorInfo;
+  attempt?: number;
+  durationMs?: number;
+  dataVersion?: string;
+  willRetry?: boolean;
+  silo?: string;
+}
+
+export interface RunSummary {
+  runId: string;
+  status: RunStatus;
+  selection?: string;
+  assetKeys?: string[];
+  tags?: Record<string, string>;
+  createdAt?: string;
+  startedAt?: string;
+  endedAt?: string;
+  durationMs?: number;
+  error?: ErrorInfo;
+}
+
+export interface RunStep {
+  assetKey: string;
+  status: StepStatus;
+  attempts?: number;
+  startedAt?: string;
+  endedAt?: string;
+  durationMs?: number;
+  error?: ErrorInfo;
+  silo?: string;
+}
+
+export interface RunDetails extends RunSummary {
+  steps?: RunStep[];
+  events?: RunEvent[];
+}
+
+export interface AssetStateEvent {
+  assetKey: string;
+  status: AssetStatus;
+  runId?: string;
+  timestamp?: string;
+}
+
+export interface CodeLocation {
+  name: string;
+  assembly?: string;
+  version?: string;
+  assetCount?: number;
+  silos?: string[];
+}
+
+export type SiloStatus = "active" | "joining" | "shuttingDown" | "dead";
+
+export interface Silo {
+  address: string;
+  name?: string;
+  hostName?: string;
+  status: SiloStatus;
+  codeLocations?: string[];
+  startedAt?: string;
+  gateway?: boolean | string;
+}
+
+export interface Problem {
+  title?: string;
+  status?: number;
+  detail?: string;
+}
