@@ -1,25 +1,33 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using OrleansAssets;
+using OrleansAssets.Gateway.Hosting;
 using OrleansAssets.Hosting;
 using OrleansAssets.Postgres;
 using OrleansAssets.Silo;
 
 // One silo binary for every deployment. With a Postgres connection configured (ConnectionStrings__Postgres or
 // OA_POSTGRES_*) it joins that cluster; without one it runs dev mode: one silo on localhost, in-memory storage,
-// and the example pipeline loaded when no code location is configured.
+// the example pipeline loaded when no code location is configured, and the gateway (API and dashboards) in-process.
 // Settings ship beside the binary; relative data paths (IO manager root, outputs) stay relative to the working directory.
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
-var postgres = OrleansAssetsPostgres.ConnectionStringFrom(builder.Configuration);
+var contentRoot = AppContext.BaseDirectory;
+var probe = new ConfigurationManagerProbe(args, contentRoot);
+var postgres = OrleansAssetsPostgres.ConnectionStringFrom(probe.Configuration);
 try
 {
     if (postgres is null)
     {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = contentRoot });
+        var endpoint = GatewayEndpoint.From(builder.Configuration);
+        builder.WebHost.UseUrls(endpoint.Url);
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering();
             silo.UseInMemoryAssetStorage();
+            silo.AddOrleansAssetsSiloDashboard();
             silo.AddOrleansAssets(options =>
             {
                 if (options.CodeLocations.Count == 0)
@@ -28,12 +36,18 @@ try
                 }
             });
         });
+        builder.Services.AddOrleansAssetsGateway(builder.Configuration);
+        var app = builder.Build();
+        app.MapOrleansAssets();
         Console.Error.WriteLine(
-            "OrleansAssets dev mode: one silo on localhost (gateway 30000) with in-memory storage; " +
-            "its state is NOT kept across restarts. Materialize with: dotnet run --project client -- materialize --select '*' --wait");
+            "OrleansAssets dev mode: one silo on localhost (gateway 30000) with in-memory storage; its state is NOT kept across restarts.");
+        Console.Error.WriteLine($"OrleansAssets dashboard: {endpoint.BrowseUrl} (API {endpoint.BrowseUrl}/api/v1, reference {endpoint.BrowseUrl}/api); it {endpoint.Access}.");
+        Console.Error.WriteLine("Materialize with: dotnet run --project client -- materialize --select '*' --wait");
+        await app.RunAsync();
     }
     else
     {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = contentRoot });
         var cluster = ClusterSettings.From(builder.Configuration);
         var advertised = cluster.ResolveAdvertisedAddress();
         OrleansAssetsOptions? assets = null;
@@ -59,6 +73,9 @@ try
             });
             silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
             silo.UsePostgresAssetStorage(o => o.ConnectionString = postgres);
+
+            // The gateway's /orleans pages read what each silo's dashboard service collects.
+            silo.AddOrleansAssetsSiloDashboard();
             silo.AddOrleansAssets(o => assets = o);
         });
 
@@ -68,9 +85,9 @@ try
             $"OrleansAssets silo: cluster '{cluster.ClusterId}' on Postgres {OrleansAssetsPostgres.Describe(postgres)}; " +
             $"silo {advertised}:{cluster.SiloPort}, gateway {cluster.GatewayPort}; " +
             $"code locations: {(assets is null || assets.CodeLocations.Count == 0 ? "none" : string.Join(", ", assets.CodeLocations.Select(c => c.Name ?? Path.GetFileNameWithoutExtension(c.Assembly))))}");
+        await builder.Build().RunAsync();
     }
 
-    await builder.Build().RunAsync();
     return 0;
 }
 catch (Exception e) when (Unwrap(e) is OrleansAssetsException problem)

@@ -15,6 +15,13 @@ public sealed class OrleansAssetsClient(IClusterClient cluster)
 
     public Task<List<AssetSummary>> ListAssetsAsync() => Queries.ListAssets();
 
+    /// <summary>A page of the assets a query matches (selection, group, code location, status), in dependency order.</summary>
+    /// <exception cref="AssetSelectionException">The selection is not valid or names what does not exist.</exception>
+    public Task<AssetPage> FindAssetsAsync(AssetQuery query) => Queries.FindAssets(query);
+
+    /// <summary>The assets with their live state and their dependencies, for a graph view; all of them, or a selection's.</summary>
+    public Task<Lineage> GetLineageAsync(string? selection = null) => Queries.GetLineage(selection);
+
     /// <exception cref="NotFoundException">No asset has this key.</exception>
     public Task<AssetDetails> GetAssetAsync(string key) => Queries.GetAsset(key);
 

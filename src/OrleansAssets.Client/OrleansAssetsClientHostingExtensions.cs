@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace OrleansAssets.Client;
@@ -45,39 +46,54 @@ public static class OrleansAssetsClientHostingExtensions
     {
         var options = OrleansAssetsClientOptions.FromConfiguration(builder.Configuration);
         configure?.Invoke(options);
-        builder.UseOrleansClient(client =>
-        {
-            if (options.PostgresConnectionString is null && options.Gateways.Count == 0)
-            {
-                client.UseLocalhostClustering(serviceId: options.ServiceId ?? "dev", clusterId: options.ClusterId ?? "dev");
-                return;
-            }
-
-            if (options.PostgresConnectionString is { } postgres)
-            {
-                client.UseAdoNetClustering(o =>
-                {
-                    o.Invariant = "Npgsql";
-                    o.ConnectionString = postgres;
-                });
-
-                // Learn about silos that joined or died soon, not after the default minute.
-                client.Configure<Orleans.Configuration.GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
-            }
-            else
-            {
-                client.UseStaticClustering(options.Gateways.Select(ParseEndpoint).ToArray());
-            }
-
-            client.Configure<Orleans.Configuration.ClusterOptions>(o =>
-            {
-                o.ClusterId = options.ClusterId ?? "orleansassets";
-                o.ServiceId = options.ServiceId ?? "orleansassets";
-            });
-        });
+        builder.UseOrleansClient(client => ConfigureConnection(client, options));
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton<OrleansAssetsClient>();
+        builder.Services.AddOrleansAssetsClient();
         return builder;
+    }
+
+    /// <summary>
+    /// Adds <see cref="OrleansAssetsClient"/> over the <see cref="IClusterClient"/> the host already has: a silo's own
+    /// (a gateway hosted in the silo), or one set up with <c>UseOrleansClient</c>. Connects nothing by itself.
+    /// </summary>
+    public static IServiceCollection AddOrleansAssetsClient(this IServiceCollection services)
+    {
+        services.TryAddSingleton<OrleansAssetsClient>();
+        return services;
+    }
+
+    /// <summary>Points an Orleans client at the cluster the options name (see <see cref="AddOrleansAssetsClient(IHostApplicationBuilder, Action{OrleansAssetsClientOptions}?)"/>).</summary>
+    public static IClientBuilder ConfigureConnection(IClientBuilder client, OrleansAssetsClientOptions options)
+    {
+        if (options.PostgresConnectionString is null && options.Gateways.Count == 0)
+        {
+            client.UseLocalhostClustering(serviceId: options.ServiceId ?? "dev", clusterId: options.ClusterId ?? "dev");
+            return client;
+        }
+
+        if (options.PostgresConnectionString is { } postgres)
+        {
+            client.UseAdoNetClustering(o =>
+            {
+                o.Invariant = "Npgsql";
+                o.ConnectionString = postgres;
+            });
+
+            // Learn about silos that joined or died soon, not after the default minute.
+            client.Configure<Orleans.Configuration.GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+        }
+        else
+        {
+            client.UseStaticClustering(options.Gateways.Select(ParseEndpoint).ToArray());
+        }
+
+        client.Configure<Orleans.Configuration.ClusterOptions>(o =>
+        {
+            o.ClusterId = options.ClusterId ?? "orleansassets";
+            o.ServiceId = options.ServiceId ?? "orleansassets";
+        });
+
+        return client;
     }
 
     private static IPEndPoint ParseEndpoint(string gateway)

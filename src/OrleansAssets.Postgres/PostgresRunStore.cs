@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 using OrleansAssets.Assets;
+using OrleansAssets.Events;
 using OrleansAssets.Runs;
 using OrleansAssets.Storage;
 
@@ -36,8 +37,11 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
     private long _writes;
     private long _queued;
 
-    public PostgresRunStore(PostgresDataSource db, IOptions<PostgresStorageOptions> options, ILogger<PostgresRunStore> logger)
+    private readonly RunEventFeed? _feed;
+
+    public PostgresRunStore(PostgresDataSource db, IOptions<PostgresStorageOptions> options, ILogger<PostgresRunStore> logger, RunEventFeed? feed = null)
     {
+        _feed = feed;
         _db = db.Source;
         _options = options.Value;
         _logger = logger;
@@ -85,12 +89,18 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
     {
         await using var command = _db.CreateCommand($"""
             {RunColumns}
-            where (cardinality($1::text[]) = 0 or status = any($1)) and ($2::timestamptz is null or created_at < $2)
-            order by created_at desc limit $3
+            where (cardinality($1::text[]) = 0 or status = any($1))
+              and ($2::timestamptz is null or created_at < $2 or (created_at = $2 and $5::uuid is not null and run_id < $5))
+              and tags @> $4::jsonb
+              and ($6::text is null or $6 = any(asset_keys))
+            order by created_at desc, run_id desc limit $3
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = query.Statuses.Select(Word).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.CreatedBefore ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter { Value = query.Limit });
+        command.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(query.Tags, Json), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.Before ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.AssetKey ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var runs = new List<RunRecord>();
         while (await reader.ReadAsync(cancellationToken))
@@ -195,12 +205,23 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
         return await command.ExecuteScalarAsync(cancellationToken) is string json ? JsonSerializer.Deserialize<MaterializationRecord>(json, Json) : null;
     }
 
-    private async Task<IReadOnlyDictionary<string, AssetActivity>> GetActivityAsyncCore(IReadOnlyCollection<string>? assetKeys, CancellationToken cancellationToken)
+    private async Task<IReadOnlyDictionary<string, AssetActivity>> GetActivityAsyncCore(IReadOnlyCollection<string>? assetKeys, bool details, CancellationToken cancellationToken)
     {
-        await using var command = _db.CreateCommand("""
-            select asset_key, latest::text, failure::text, running_in from oa_asset_activity
-            where $1::text[] is null or asset_key = any($1)
-            """);
+        await using var command = _db.CreateCommand(details
+            ? """
+              select asset_key, latest::text, failure::text, running_in from oa_asset_activity
+              where $1::text[] is null or asset_key = any($1)
+              """
+            : """
+              select asset_key,
+                     case when latest is not null then json_build_object('assetKey', latest->'assetKey', 'runId', latest->'runId', 'timestamp', latest->'timestamp',
+                         'dataVersion', latest->'dataVersion', 'consumedUpstream', latest->'consumedUpstream', 'codeLocation', latest->'codeLocation')::text end,
+                     case when failure is not null then json_build_object('runId', failure->'runId', 'timestamp', failure->'timestamp',
+                         'error', json_build_object('type', failure->'error'->'type', 'message', failure->'error'->'message'))::text end,
+                     running_in
+              from oa_asset_activity
+              where $1::text[] is null or asset_key = any($1)
+              """);
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)assetKeys?.ToArray() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var activity = new Dictionary<string, AssetActivity>(StringComparer.Ordinal);
@@ -238,8 +259,8 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
     public Task<MaterializationRecord?> FindMaterializationAsync(Guid runId, string assetKey, CancellationToken cancellationToken = default) =>
         ReadAsync(() => FindMaterializationAsyncCore(runId, assetKey, cancellationToken));
 
-    public Task<IReadOnlyDictionary<string, AssetActivity>> GetActivityAsync(IReadOnlyCollection<string>? assetKeys, CancellationToken cancellationToken = default) =>
-        ReadAsync(() => GetActivityAsyncCore(assetKeys, cancellationToken));
+    public Task<IReadOnlyDictionary<string, AssetActivity>> GetActivityAsync(IReadOnlyCollection<string>? assetKeys, CancellationToken cancellationToken = default, bool details = true) =>
+        ReadAsync(() => GetActivityAsyncCore(assetKeys, details, cancellationToken));
 
     /// <summary>Deletes the events of runs that ended before <paramref name="cutoff"/>, a bounded slice at a time; returns how many.</summary>
     public async Task<long> DeleteEventsOfRunsEndedBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
@@ -385,6 +406,10 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
                 for (var i = 0; i < batch.Count; i++)
                 {
                     Complete(batch[i], results[i]);
+                    if (results[i] is { Applied: true, FirstSequence: { } first } && _feed is not null)
+                    {
+                        _feed.Committed(batch[i].Write.Events.Select((e, n) => e with { Sequence = first + n }));
+                    }
                 }
 
                 batch.Clear();
@@ -496,14 +521,14 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
     private async Task<RunWriteResult[]> CommitAsync(List<PendingWrite> batch)
     {
         var payload = JsonSerializer.SerializeToUtf8Bytes(batch.Select(p => WriteDocument.From(p.Write)), Json);
-        await using var command = _db.CreateCommand("select write_index, applied, state_version from oa_append($1)");
+        await using var command = _db.CreateCommand("select write_index, applied, state_version, first_seq from oa_append($1)");
         command.Parameters.Add(new NpgsqlParameter { Value = payload, NpgsqlDbType = NpgsqlDbType.Json });
         var results = new RunWriteResult[batch.Count];
         await using (var reader = await command.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())
             {
-                results[reader.GetInt32(0)] = new RunWriteResult(reader.GetBoolean(1), reader.IsDBNull(2) ? null : reader.GetInt32(2));
+                results[reader.GetInt32(0)] = new RunWriteResult(reader.GetBoolean(1), reader.IsDBNull(2) ? null : reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetInt64(3));
             }
         }
 

@@ -34,6 +34,12 @@ public interface ICodeLocationBuilder
     /// </summary>
     ICodeLocationBuilder AddResource<TResource>(string configurationSection) where TResource : class;
 
+    /// <summary>
+    /// Adds an asset defined in code: its <paramref name="specification"/> and the delegate that materializes it
+    /// (it runs after the asset's deps and returns the materialization's metadata).
+    /// </summary>
+    ICodeLocationBuilder AddAsset(AssetSpecification specification, Func<AssetContext, ValueTask<MaterializeResult>> materialize);
+
     /// <summary>Adds an IO manager that assets name in <see cref="AssetAttribute.IOManager"/>.</summary>
     ICodeLocationBuilder AddIOManager<TIOManager>(string name) where TIOManager : class, IIOManager;
 

@@ -15,6 +15,15 @@ public interface IQueryGrain : IGrainWithIntegerKey
     [Alias("ListAssets")]
     Task<List<AssetSummary>> ListAssets();
 
+    /// <summary>A page of the assets that match the query, in the graph's topological order.</summary>
+    /// <exception cref="AssetSelectionException">The selection is not valid or names what does not exist.</exception>
+    [Alias("FindAssets")]
+    Task<AssetPage> FindAssets(AssetQuery query);
+
+    /// <summary>The graph the lineage view draws, each node with its live state, in one call.</summary>
+    [Alias("GetLineage")]
+    Task<Lineage> GetLineage(string? selection);
+
     /// <summary>One asset's definition and state; throws <see cref="NotFoundException"/> for an unknown key.</summary>
     [Alias("GetAsset")]
     Task<AssetDetails> GetAsset(string key);
@@ -58,6 +67,64 @@ public sealed record AssetSummary
 
     [Id(8)] public Dictionary<string, string> Tags { get; init; } = [];
 }
+
+/// <summary>Which assets to list: each filter narrows; a page starts at <see cref="Offset"/>.</summary>
+[GenerateSerializer, Alias("oa.AssetQuery")]
+public sealed record AssetQuery
+{
+    /// <summary>A selection in the selection syntax (<c>*</c>, <c>key+</c>, <c>group:g</c>...).</summary>
+    [Id(0)] public string? Selection { get; init; }
+
+    [Id(1)] public string? Group { get; init; }
+
+    [Id(2)] public string? CodeLocation { get; init; }
+
+    [Id(3)] public AssetStatus? Status { get; init; }
+
+    [Id(4)] public int Offset { get; init; }
+
+    [Id(5)] public int Limit { get; init; } = 1000;
+}
+
+[GenerateSerializer, Alias("oa.AssetPage")]
+public sealed record AssetPage
+{
+    [Id(0)] public List<AssetSummary> Items { get; init; } = [];
+
+    /// <summary>The offset of the next page, or null when this page is the last.</summary>
+    [Id(1)] public int? NextOffset { get; init; }
+}
+
+/// <summary>What the lineage view draws: the assets with their live state, and who depends on whom.</summary>
+[GenerateSerializer, Alias("oa.Lineage")]
+public sealed record Lineage
+{
+    [Id(0)] public List<LineageNode> Nodes { get; init; } = [];
+
+    [Id(1)] public List<LineageEdge> Edges { get; init; } = [];
+}
+
+[GenerateSerializer, Alias("oa.LineageNode")]
+public sealed record LineageNode
+{
+    [Id(0)] public required string Key { get; init; }
+
+    [Id(1)] public string Group { get; init; } = "default";
+
+    [Id(2)] public required string CodeLocation { get; init; }
+
+    [Id(3)] public AssetStatus Status { get; init; }
+
+    [Id(4)] public DateTimeOffset? LastMaterializedAt { get; init; }
+
+    [Id(5)] public string? Description { get; init; }
+}
+
+/// <summary>An upstream asset (<see cref="From"/>) and one that depends on it (<see cref="To"/>).</summary>
+[GenerateSerializer, Alias("oa.LineageEdge")]
+public sealed record LineageEdge(
+    [property: Id(0)] string From,
+    [property: Id(1)] string To);
 
 /// <summary>One asset: its definition, its state and who depends on it.</summary>
 [GenerateSerializer, Alias("oa.AssetDetails")]

@@ -34,6 +34,7 @@ public sealed record StepSummary
     /// <summary>The silo running (or that ran) the current attempt.</summary>
     [Id(7)] public string? Silo { get; init; }
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsFinished => Status is StepStatus.Success or StepStatus.Failure or StepStatus.Skipped;
 }
 
@@ -61,4 +62,13 @@ public sealed record RunQuery
     [Id(1)] public DateTimeOffset? CreatedBefore { get; init; }
 
     [Id(2)] public int Limit { get; init; } = 50;
+
+    /// <summary>With <see cref="CreatedBefore"/>: runs created at that very time sort after this id, so a page never splits a tie.</summary>
+    [Id(3)] public Guid? Before { get; init; }
+
+    /// <summary>Only runs with these tags (each key with its value).</summary>
+    [Id(4)] public Dictionary<string, string> Tags { get; init; } = [];
+
+    /// <summary>Only runs that selected this asset.</summary>
+    [Id(5)] public string? AssetKey { get; init; }
 }

@@ -35,6 +35,7 @@ public sealed record RunRecord
     /// <summary>Why the run failed, in one line.</summary>
     [Id(8)] public string? Error { get; init; }
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsFinished => Status is RunStatus.Success or RunStatus.Failure or RunStatus.Canceled;
 }
 

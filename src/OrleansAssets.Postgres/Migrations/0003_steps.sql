@@ -46,9 +46,9 @@ drop function oa_append(json);
 -- {runId, run?, step?, materialization?, failure?, assetState?, events[]}; it is applied whole or refused whole:
 -- refused when its run is finished already, when its step transition is not allowed from the step's record (the
 -- rules of StepTransitionRules in the runtime), or when its materialization was recorded before. Returns, per
--- write, whether it was applied and the asset state's new version. An asset state whose expected version is not
+-- write, whether it was applied, the asset state's new version and the sequence number of its first event. An asset state whose expected version is not
 -- the stored one raises SQLSTATE OAS01 and the batch rolls back.
-create function oa_append(batch json) returns table (write_index integer, applied boolean, state_version integer)
+create function oa_append(batch json) returns table (write_index integer, applied boolean, state_version integer, first_seq bigint)
 language plpgsql as $fn$
 #variable_conflict use_column
 declare
@@ -82,6 +82,7 @@ begin
         m := w->'materialization';
         ok := true;
         version := null;
+        base := null;
 
         -- A finished run stays finished.
         if w->'run' is not null and exists (select 1 from oa_runs where run_id = run and status in ('success', 'failure', 'canceled')) then
@@ -200,6 +201,7 @@ begin
         write_index := i - 1;
         applied := ok;
         state_version := version;
+        first_seq := base + 1;
         return next;
     end loop;
 end

@@ -8,8 +8,11 @@ internal sealed record AssetDefinition(AssetSpec Spec, Type DeclaringType, Metho
 {
     public string Key => Spec.Key;
 
+    /// <summary>The delegate of an asset added in code; null for an <see cref="AssetAttribute"/> method.</summary>
+    public Func<AssetContext, ValueTask<MaterializeResult>>? Delegate { get; init; }
+
     /// <summary>Names the asset in messages by its class and method, which is where a user goes to fix it.</summary>
-    public string Describe() => $"'{Spec.Key}' ({DeclaringType.Name}.{Method.Name})";
+    public string Describe() => Delegate is null ? $"'{Spec.Key}' ({DeclaringType.Name}.{Method.Name})" : $"'{Spec.Key}' (added with AddAsset in code location '{Spec.CodeLocation}')";
 }
 
 internal enum AssetParameterKind

@@ -19,6 +19,36 @@ internal static class AssetDefinitionReader
         }
     }
 
+    /// <summary>An asset added in code (<see cref="ICodeLocationBuilder.AddAsset"/>): its deps only order it.</summary>
+    public static AssetDefinition Read(AssetSpecification specification, Func<AssetContext, ValueTask<MaterializeResult>> materialize, string codeLocation)
+    {
+        var key = specification.Key;
+        if (!AssetKeys.IsValid(key))
+        {
+            throw new AssetGraphException($"Invalid asset graph: asset key '{UserText.Shorten(key)}' added by code location '{codeLocation}' is not valid; use letters, digits and '_' in segments separated by '/'.");
+        }
+
+        foreach (var dep in specification.Deps.Where(d => !AssetKeys.IsValid(d)))
+        {
+            throw new AssetGraphException($"Invalid asset graph: asset '{key}' (added by code location '{codeLocation}') depends on '{UserText.Shorten(dep)}', which is not a valid asset key.");
+        }
+
+        var spec = new AssetSpec
+        {
+            Key = key,
+            Description = specification.Description,
+            Group = string.IsNullOrWhiteSpace(specification.Group) ? "default" : specification.Group,
+            Tags = new Dictionary<string, string>(specification.Tags, StringComparer.Ordinal),
+            Owners = [.. specification.Owners],
+            Dependencies = [.. specification.Deps.Distinct(StringComparer.Ordinal)],
+            CodeLocation = codeLocation,
+        };
+        return new AssetDefinition(spec, materialize.Method.DeclaringType ?? typeof(AssetSpecification), materialize.Method, [new AssetParameter(AssetParameterKind.Context, "context", typeof(AssetContext), null)])
+        {
+            Delegate = materialize,
+        };
+    }
+
     private static AssetDefinition Read(Type assetClass, MethodInfo method, AssetAttribute attribute, string codeLocation)
     {
         var where = $"{assetClass.Name}.{method.Name}";

@@ -9,6 +9,7 @@ internal sealed class CodeLocationBuilder(string name, IConfiguration configurat
     private readonly List<Type> _assetClasses = [];
     private readonly Dictionary<string, Type> _ioManagers = new(StringComparer.Ordinal);
     private readonly HashSet<string> _externalAssets = new(StringComparer.Ordinal);
+    private readonly List<AssetDefinition> _definedAssets = [];
 
     public string Name { get; } = name;
 
@@ -21,6 +22,17 @@ internal sealed class CodeLocationBuilder(string name, IConfiguration configurat
     public IReadOnlyDictionary<string, Type> IOManagers => _ioManagers;
 
     public IReadOnlySet<string> ExternalAssets => _externalAssets;
+
+    /// <summary>Assets added with <see cref="AddAsset"/>, in the order they were added.</summary>
+    public IReadOnlyList<AssetDefinition> DefinedAssets => _definedAssets;
+
+    public ICodeLocationBuilder AddAsset(AssetSpecification specification, Func<AssetContext, ValueTask<MaterializeResult>> materialize)
+    {
+        ArgumentNullException.ThrowIfNull(specification);
+        ArgumentNullException.ThrowIfNull(materialize);
+        _definedAssets.Add(AssetDefinitionReader.Read(specification, materialize, Name));
+        return this;
+    }
 
     public ICodeLocationBuilder AddAssets<TAssets>() where TAssets : class
     {

@@ -81,10 +81,10 @@ internal sealed class CodeLocationRegistry
 
         var builder = new CodeLocationBuilder(name, configuration);
         ((ICodeLocation)Activator.CreateInstance(definitionsType)!).Configure(builder);
-        var assets = builder.AssetClasses.SelectMany(c => AssetDefinitionReader.Read(c, name)).ToList();
+        var assets = builder.AssetClasses.SelectMany(c => AssetDefinitionReader.Read(c, name)).Concat(builder.DefinedAssets).ToList();
         if (assets.Count == 0)
         {
-            throw new OrleansAssetsException($"Code location '{name}' ({definitionsType.FullName}) registers no assets; call builder.AddAssets<T>() with a class that has [Asset] methods.");
+            throw new OrleansAssetsException($"Code location '{name}' ({definitionsType.FullName}) registers no assets; call builder.AddAssets<T>() with a class that has [Asset] methods, or builder.AddAsset(...).");
         }
 
         foreach (var asset in assets.Where(a => a.Spec.IOManager is { } io && !builder.IOManagers.ContainsKey(io)))

@@ -31,6 +31,19 @@ internal static class AssetInvoker
             };
         }
 
+        if (definition.Delegate is { } materialize)
+        {
+            try
+            {
+                var result = await materialize(context);
+                return new InvocationResult(null, result.Metadata, result.DataVersion);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !context.CancellationToken.IsCancellationRequested)
+            {
+                throw new UserCodeException($"Asset '{definition.Key}' threw {e.GetType().Name}: {e.Message}", e);
+            }
+        }
+
         await using var scope = locationServices.CreateAsyncScope();
         object? instance = null;
         var created = false;

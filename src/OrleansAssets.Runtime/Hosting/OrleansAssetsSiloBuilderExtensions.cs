@@ -48,6 +48,8 @@ public static class OrleansAssetsSiloBuilderExtensions
         services.AddSingleton<GracefulShutdown>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GracefulShutdown>());
         services.AddSingleton<Cluster.SiloDeaths>();
+        services.AddSingleton<Events.RunEventFeed>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Events.RunEventFeed>());
         services.AddPlacementFilter<CodeLocationPlacementFilterStrategy, CodeLocationPlacementFilterDirector>(ServiceLifetime.Singleton);
 
         // Other silos learn which code locations this one loads from its silo metadata.

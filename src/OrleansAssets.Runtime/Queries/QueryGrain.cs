@@ -4,6 +4,7 @@ using OrleansAssets.Cluster;
 using OrleansAssets.CodeLocations;
 using OrleansAssets.Graph;
 using OrleansAssets.Runs;
+using OrleansAssets.Selection;
 using OrleansAssets.Storage;
 
 namespace OrleansAssets.Queries;
@@ -25,8 +26,47 @@ internal sealed class QueryGrain(
     public async Task<List<AssetSummary>> ListAssets()
     {
         var graph = await graphs.GetAsync();
-        var activity = await store.GetActivityAsync(null);
-        return graph.TopologicalOrder.Select(key =>
+        return Summaries(graph, graph.TopologicalOrder, await store.GetActivityAsync(null, details: false)).ToList();
+    }
+
+    public async Task<AssetPage> FindAssets(AssetQuery query)
+    {
+        var graph = await graphs.GetAsync();
+        IEnumerable<string> keys = query.Selection is { } selection ? AssetSelection.Parse(selection).Resolve(graph) : graph.TopologicalOrder;
+        keys = keys.Where(k => (query.Group is null || graph.Get(k).Group == query.Group) && (query.CodeLocation is null || graph.Get(k).CodeLocation == query.CodeLocation));
+        var matching = Summaries(graph, keys, await store.GetActivityAsync(null, details: false)).Where(a => query.Status is null || a.Status == query.Status);
+        var limit = Math.Clamp(query.Limit, 1, 1000);
+        var page = matching.Skip(Math.Max(0, query.Offset)).Take(limit + 1).ToList();
+        return new AssetPage
+        {
+            Items = page.Take(limit).ToList(),
+            NextOffset = page.Count > limit ? Math.Max(0, query.Offset) + limit : null,
+        };
+    }
+
+    public async Task<Lineage> GetLineage(string? selection)
+    {
+        var graph = await graphs.GetAsync();
+        var keys = selection is null ? graph.TopologicalOrder : AssetSelection.Parse(selection).Resolve(graph);
+        var included = keys.ToHashSet(StringComparer.Ordinal);
+        var nodes = Summaries(graph, keys, await store.GetActivityAsync(null, details: false)).Select(a => new LineageNode
+        {
+            Key = a.Key,
+            Group = a.Group,
+            CodeLocation = a.CodeLocation,
+            Status = a.Status,
+            LastMaterializedAt = a.LastMaterializedAt,
+            Description = a.Description,
+        }).ToList();
+        return new Lineage
+        {
+            Nodes = nodes,
+            Edges = [.. keys.SelectMany(k => graph.UpstreamOf(k).Where(included.Contains).Select(u => new LineageEdge(u, k)))],
+        };
+    }
+
+    private static IEnumerable<AssetSummary> Summaries(AssetGraph graph, IEnumerable<string> keys, IReadOnlyDictionary<string, AssetActivity> activity) =>
+        keys.Select(key =>
         {
             var spec = graph.Get(key);
             var mine = activity.GetValueOrDefault(key);
@@ -44,8 +84,7 @@ internal sealed class QueryGrain(
                 LastMaterializedAt = latest?.Timestamp,
                 LastRunId = latest?.RunId,
             };
-        }).ToList();
-    }
+        });
 
     public async Task<AssetDetails> GetAsset(string key)
     {

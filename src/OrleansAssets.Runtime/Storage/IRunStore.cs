@@ -105,7 +105,8 @@ public sealed record StoredAssetState(Assets.AssetGrainState State, int Version)
 
 /// <param name="Applied">False when the write was refused whole (see <see cref="RunWrite"/>): nothing of it was stored.</param>
 /// <param name="AssetStateVersion">The asset state's new version, when one was written.</param>
-public readonly record struct RunWriteResult(bool Applied, int? AssetStateVersion = null);
+/// <param name="FirstSequence">The sequence number the write's first event got (the rest follow it), when it had events.</param>
+public readonly record struct RunWriteResult(bool Applied, int? AssetStateVersion = null, long? FirstSequence = null);
 
 /// <summary>What the run storage knows of one asset's latest activity, for listings that must not wake every asset grain.</summary>
 public sealed record AssetActivity(string AssetKey, MaterializationRecord? LatestMaterialization, FailureRecord? LatestFailure, Guid? RunningIn);
@@ -150,7 +151,11 @@ public interface IRunStore : IRunEventWriter
     Task<MaterializationRecord?> FindMaterializationAsync(Guid runId, string assetKey, CancellationToken cancellationToken = default);
 
     /// <summary>The latest activity of the given assets (all of them when null); assets with none are left out.</summary>
-    Task<IReadOnlyDictionary<string, AssetActivity>> GetActivityAsync(IReadOnlyCollection<string>? assetKeys, CancellationToken cancellationToken = default);
+    /// <param name="details">
+    /// False for listings: the latest materialization comes without its metadata and the failure without its stack
+    /// trace, which a listing of thousands of assets would read for nothing.
+    /// </param>
+    Task<IReadOnlyDictionary<string, AssetActivity>> GetActivityAsync(IReadOnlyCollection<string>? assetKeys, CancellationToken cancellationToken = default, bool details = true);
 
     /// <summary>The asset grain's stored state, or null when it has none yet.</summary>
     Task<StoredAssetState?> GetAssetStateAsync(string assetKey, CancellationToken cancellationToken = default);

@@ -7,7 +7,7 @@ namespace OrleansAssets.Storage;
 /// The run storage of dev mode and unit tests: everything in this process's memory, gone when it stops. It applies
 /// the same write rules as the Postgres store (a write lands whole or not at all; see <see cref="RunWrite"/>).
 /// </summary>
-public sealed class InMemoryRunStore : IRunStore
+public sealed class InMemoryRunStore(Events.RunEventFeed? feed = null) : IRunStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, RunRecord> _runs = [];
@@ -73,10 +73,16 @@ public sealed class InMemoryRunStore : IRunStore
             }
 
             var log = _events.TryGetValue(write.RunId, out var events) ? events : _events[write.RunId] = [];
+            long? first = write.Events.Count > 0 ? log.Count + 1 : null;
             foreach (var e in write.Events)
             {
                 // Numbered per run, without gaps, as the database numbers them.
                 log.Add(e with { Sequence = log.Count + 1 });
+            }
+
+            if (first is { } from)
+            {
+                feed?.Committed(log.Skip((int)from - 1));
             }
 
             int? version = null;
@@ -86,7 +92,7 @@ public sealed class InMemoryRunStore : IRunStore
                 _assetStates[state.AssetKey] = new StoredAssetState(Copy(state.State), version.Value);
             }
 
-            return Task.FromResult(new RunWriteResult(Applied: true, version));
+            return Task.FromResult(new RunWriteResult(Applied: true, version, first));
         }
     }
 
@@ -159,8 +165,11 @@ public sealed class InMemoryRunStore : IRunStore
         {
             IReadOnlyList<RunRecord> runs = _runs.Values
                 .Where(r => query.Statuses.Count == 0 || query.Statuses.Contains(r.Status))
-                .Where(r => query.CreatedBefore is null || r.CreatedAt < query.CreatedBefore)
+                .Where(r => query.CreatedBefore is not { } before || r.CreatedAt < before || (r.CreatedAt == before && query.Before is { } id && r.RunId.CompareTo(id) < 0))
+                .Where(r => query.Tags.All(t => r.Tags.TryGetValue(t.Key, out var v) && v == t.Value))
+                .Where(r => query.AssetKey is null || r.AssetKeys.Contains(query.AssetKey))
                 .OrderByDescending(r => r.CreatedAt)
+                .ThenByDescending(r => r.RunId)
                 .Take(Math.Max(0, query.Limit))
                 .ToList();
             return Task.FromResult(runs);
@@ -217,7 +226,7 @@ public sealed class InMemoryRunStore : IRunStore
         }
     }
 
-    public Task<IReadOnlyDictionary<string, AssetActivity>> GetActivityAsync(IReadOnlyCollection<string>? assetKeys, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyDictionary<string, AssetActivity>> GetActivityAsync(IReadOnlyCollection<string>? assetKeys, CancellationToken cancellationToken = default, bool details = true)
     {
         lock (_gate)
         {

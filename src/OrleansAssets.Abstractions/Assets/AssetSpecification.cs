@@ -1,0 +1,21 @@
+namespace OrleansAssets;
+
+/// <summary>
+/// An asset defined in code instead of by an <see cref="AssetAttribute"/> method, Dagster's <c>AssetSpec</c>: what
+/// the asset is, for a factory that makes any number of assets from data (a list of tables, a manifest).
+/// </summary>
+/// <param name="Key">The asset key (segments of letters, digits and '_' separated by '/').</param>
+public sealed record AssetSpecification(string Key)
+{
+    /// <summary>Upstream asset keys this asset runs after.</summary>
+    public IReadOnlyList<string> Deps { get; init; } = [];
+
+    /// <summary>The group the asset is shown in and selected by; "default" when not set.</summary>
+    public string? Group { get; init; }
+
+    public string? Description { get; init; }
+
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+
+    public IReadOnlyList<string> Owners { get; init; } = [];
+}

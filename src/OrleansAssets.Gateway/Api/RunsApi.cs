@@ -1,0 +1,180 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using OrleansAssets.Client;
+using OrleansAssets.Client.Views;
+using OrleansAssets.Runs;
+
+namespace OrleansAssets.Gateway.Api;
+
+/// <summary>Runs: start one, list them, follow one's steps and events.</summary>
+internal static class RunsApi
+{
+    public static RouteGroupBuilder MapRunsApi(this RouteGroupBuilder api)
+    {
+        api.MapPost("/runs", SubmitRun)
+            .WithName("submitRun").WithTags("Runs")
+            .WithSummary("Start a run")
+            .WithDescription("Materializes the assets a selection names (for example '*', 'sales_summary', '*sales_summary' with everything upstream). Answers 202 with the run once it is recorded; a bad selection records nothing.")
+            .Accepts<RunSubmission>("application/json");
+        api.MapGet("/runs", ListRuns)
+            .WithName("listRuns").WithTags("Runs")
+            .WithSummary("List runs")
+            .WithDescription("Newest first, paged. Filters: status (comma-separated), tag (key=value, repeatable), asset.");
+        api.MapGet("/runs/{id}", GetRun)
+            .WithName("getRun").WithTags("Runs")
+            .WithSummary("Get one run")
+            .WithDescription("The run's record, its steps and its events (the same document as `oa run ID --json`).");
+        api.MapGet("/runs/{id}/events", ListRunEvents)
+            .WithName("listRunEvents").WithTags("Runs")
+            .WithSummary("A run's events after a sequence number")
+            .WithDescription("In order; 'after' is the sequence of the last event seen (0 for all), 'next' continues a full page.");
+        return api;
+    }
+
+    private static async Task<Accepted<RunView>> SubmitRun(OrleansAssetsClient client, HttpRequest request)
+    {
+        var body = await RunSubmission.ReadAsync(request);
+        var run = await client.MaterializeAsync(body.Selection!, body.Tags);
+        var details = await client.GetRunAsync(run.RunId);
+        return TypedResults.Accepted($"/api/v1/runs/{run.RunId}", RunView.From(details));
+    }
+
+    private static async Task<Ok<Page<RunRecord>>> ListRuns(OrleansAssetsClient client, string? status, string[]? tag, string? asset, string? limit, string? cursor)
+    {
+        var size = Paging.Limit(limit);
+        var position = Paging.Decode<RunCursor>(cursor);
+        var runs = await client.ListRunsAsync(new RunQuery
+        {
+            Statuses = [.. (status ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => Words.Parse<RunStatus>(s, "status"))],
+            Tags = ParseTags(tag),
+            AssetKey = string.IsNullOrWhiteSpace(asset) ? null : asset,
+            CreatedBefore = position?.CreatedAt,
+            Before = position?.RunId,
+            Limit = size,
+        });
+        return TypedResults.Ok(new Page<RunRecord>(runs, runs.Count == size ? Paging.Encode(new RunCursor(runs[^1].CreatedAt, runs[^1].RunId)) : null));
+    }
+
+    private static async Task<Ok<RunView>> GetRun(OrleansAssetsClient client, string id) =>
+        TypedResults.Ok(RunView.From(await client.GetRunAsync(RunIdOf(id))));
+
+    private static async Task<Ok<Page<RunEvent>>> ListRunEvents(OrleansAssetsClient client, string id, string? after, string? limit)
+    {
+        var size = Paging.Limit(limit);
+        long from = 0;
+        if (after is not null && (!long.TryParse(after, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out from)))
+        {
+            throw new BadRequestException($"after must be an event's sequence number (a whole number, 0 for all); {UserText.Quote(after)} is not.");
+        }
+
+        var details = await client.GetRunAsync(RunIdOf(id), from, size);
+        return TypedResults.Ok(new Page<RunEvent>(details.Events, details.Events.Count == size ? details.NextCursor.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
+    }
+
+    public static Guid RunIdOf(string text) => Guid.TryParse(text, out var id)
+        ? id
+        : throw new BadRequestException($"{UserText.Quote(text)} is not a run id (a run id looks like 7c0f1e2a-58b9-4d1e-9a57-0d6b2f8e4a11).");
+
+    private static Dictionary<string, string> ParseTags(string[]? tags)
+    {
+        var parsed = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var tag in tags ?? [])
+        {
+            var equals = tag.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new BadRequestException($"tag {UserText.Quote(tag)} is not key=value.");
+            }
+
+            if (!parsed.TryAdd(tag[..equals], tag[(equals + 1)..]))
+            {
+                throw new BadRequestException($"tag gives the key {UserText.Quote(tag[..equals])} twice; give each key once.");
+            }
+        }
+
+        return parsed;
+    }
+
+    private sealed record RunCursor(DateTimeOffset CreatedAt, Guid RunId);
+}
+
+/// <summary>What starts a run: a selection, and tags recorded with it.</summary>
+public sealed record RunSubmission
+{
+    /// <summary>Which assets, in the selection syntax: '*', 'key', 'a,b', 'key+', '+key', '*key', 'key*', 'group:name', 'tag:k=v'.</summary>
+    public string? Selection { get; init; }
+
+    public Dictionary<string, string>? Tags { get; init; }
+
+    private const string Example = "{\"selection\": \"*\", \"tags\": {\"owner\": \"me\"}}";
+
+    /// <summary>Reads and checks the body, saying in its own words what is wrong with it (not the serializer's type names).</summary>
+    /// <exception cref="BadRequestException">The body is not JSON, or not a run submission.</exception>
+    public static async Task<RunSubmission> ReadAsync(HttpRequest request)
+    {
+        System.Text.Json.JsonDocument document;
+        try
+        {
+            document = await System.Text.Json.JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new BadRequestException($"The body is not JSON ({e.Message.Split(" Path:")[0].TrimEnd('.')}); send {Example}.");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != System.Text.Json.JsonValueKind.Object)
+            {
+                throw new BadRequestException($"The body must be a JSON object, not {Kind(root)}; send {Example}.");
+            }
+
+            string? selection = null;
+            Dictionary<string, string>? tags = null;
+            foreach (var property in root.EnumerateObject())
+            {
+                switch (property.Name.ToLowerInvariant())
+                {
+                    case "selection" when property.Value.ValueKind == System.Text.Json.JsonValueKind.String:
+                        selection = property.Value.GetString();
+                        break;
+                    case "selection":
+                        throw new BadRequestException($"selection must be a string in the selection syntax, not {Kind(property.Value)}.");
+                    case "tags" when property.Value.ValueKind == System.Text.Json.JsonValueKind.Object:
+                        tags = [];
+                        foreach (var tag in property.Value.EnumerateObject())
+                        {
+                            tags[tag.Name] = tag.Value.ValueKind == System.Text.Json.JsonValueKind.String
+                                ? tag.Value.GetString()!
+                                : throw new BadRequestException($"tag {UserText.Quote(tag.Name)} must have a string value, not {Kind(tag.Value)}.");
+                        }
+
+                        break;
+                    case "tags" when property.Value.ValueKind == System.Text.Json.JsonValueKind.Null:
+                        break;
+                    case "tags":
+                        throw new BadRequestException($"tags must be an object of string values, not {Kind(property.Value)}.");
+                    default:
+                        throw new BadRequestException($"{UserText.Quote(property.Name)} is not a field of a run submission; it takes selection and tags.");
+                }
+            }
+
+            return string.IsNullOrWhiteSpace(selection)
+                ? throw new BadRequestException($"The body needs a selection: {Example} runs every asset; see /api for the syntax.")
+                : new RunSubmission { Selection = selection, Tags = tags };
+        }
+    }
+
+    private static string Kind(System.Text.Json.JsonElement value) => value.ValueKind switch
+    {
+        System.Text.Json.JsonValueKind.Array => "an array",
+        System.Text.Json.JsonValueKind.Number => "a number",
+        System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False => "a boolean",
+        System.Text.Json.JsonValueKind.Null => "null",
+        System.Text.Json.JsonValueKind.String => "a string",
+        _ => "an object",
+    };
+}
