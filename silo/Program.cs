@@ -23,9 +23,11 @@ try
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = contentRoot });
         var endpoint = GatewayEndpoint.From(builder.Configuration);
         builder.WebHost.UseUrls(endpoint.Url);
+        // The ports of OrleansAssets:Cluster apply here too, so a second dev silo (a test's) can sit beside the first.
+        var ports = ClusterSettings.From(builder.Configuration);
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering();
+            silo.UseLocalhostClustering(siloPort: ports.SiloPort, gatewayPort: ports.GatewayPort);
             silo.UseInMemoryAssetStorage();
             silo.AddOrleansAssetsSiloDashboard();
             silo.AddOrleansAssets(options =>
@@ -40,7 +42,7 @@ try
         var app = builder.Build();
         app.MapOrleansAssets();
         Console.Error.WriteLine(
-            "OrleansAssets dev mode: one silo on localhost (gateway 30000) with in-memory storage; its state is NOT kept across restarts.");
+            $"OrleansAssets dev mode: one silo on localhost (gateway {ports.GatewayPort}) with in-memory storage; its state is NOT kept across restarts.");
         Console.Error.WriteLine($"OrleansAssets dashboard: {endpoint.BrowseUrl} (API {endpoint.BrowseUrl}/api/v1, reference {endpoint.BrowseUrl}/api); it {endpoint.Access}.");
         Console.Error.WriteLine("Materialize with: dotnet run --project client -- materialize --select '*' --wait");
         await app.RunAsync();

@@ -12,6 +12,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Orleans.Dashboard;
 using OrleansAssets.Client;
+using OrleansAssets.Dashboard;
 using OrleansAssets.Gateway.Api;
 using OrleansAssets.Gateway.Security;
 using OrleansAssets.Gateway.Streaming;
@@ -119,6 +120,9 @@ public static class OrleansAssetsGatewayExtensions
             app.MapOrleansDashboard(routePrefix: "/orleans").ExcludeFromDescription();
         }
 
+        // The web dashboard maps its client routes (/, /assets..., /runs..., /deployment) and /static only, so
+        // nothing above is shadowed; GatewayAccess guards it like the rest.
+        app.MapOrleansAssetsDashboard();
         return app;
     }
 }
