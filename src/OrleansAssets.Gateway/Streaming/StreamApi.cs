@@ -45,6 +45,11 @@ internal static class StreamApi
         http.Response.Headers["X-Accel-Buffering"] = "no";
         var writer = http.Response.BodyWriter;
         await http.Response.StartAsync(http.RequestAborted);
+
+        // Send the headers now, with a comment (Kestrel sends nothing before the first bytes): EventSource reports the
+        // stream open only when they arrive, and a quiet stream would otherwise wait for its first keep-alive.
+        await writer.WriteAsync(": open\n\n"u8.ToArray(), http.RequestAborted);
+        await writer.FlushAsync(http.RequestAborted);
         try
         {
             await foreach (var item in items.WithCancellation(http.RequestAborted))
