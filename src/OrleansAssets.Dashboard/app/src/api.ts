@@ -76,8 +76,8 @@ export const api = {
   runEvents: (id: string, after: number, signal?: AbortSignal) =>
     get<Page<RunEvent>>(`/api/v1/runs/${encodeURIComponent(id)}/events${query({ after, limit: 1000 })}`, signal),
   materialize: (selection: string, tags: Record<string, string> = {}) => post<RunDetails>("/api/v1/runs", { selection, tags }),
-  codeLocations: (signal?: AbortSignal) => get<Page<CodeLocation>>(`/api/v1/code-locations${query({ limit: 1000 })}`, signal),
-  silos: (signal?: AbortSignal) => get<Page<Silo>>(`/api/v1/silos${query({ limit: 1000 })}`, signal),
+  codeLocations: (signal?: AbortSignal) => get<Page<CodeLocation>>("/api/v1/code-locations", signal),
+  silos: (signal?: AbortSignal) => get<Page<Silo>>("/api/v1/silos", signal),
 };
 
 /** Sees whether a failed EventSource was refused for want of a token, and sends the user to sign in if so. */

@@ -130,19 +130,29 @@ type StreamListener = { run?: (event: RunEvent) => void; reconnected?: () => voi
 
 /**
  * The dashboard's one connection to the gateway's stream of run events and asset state changes. EventSource
- * resumes after a drop with Last-Event-ID; views that may have missed more than the gateway kept read again
- * when told the stream is back.
+ * resumes after a drop with Last-Event-ID and the gateway replays what it kept; when it cannot (it restarted, or
+ * the viewer was away too long) it sends `event: reset`, and views read their state again.
  */
 class LiveStream {
   private source?: EventSource;
   private stateValue: StreamState = "connecting";
-  private wasOpen = false;
   private readonly listeners = new Set<StreamListener>();
   private readonly stateListeners = new Set<Listener>();
   private lastLoginCheck = 0;
+  private opened!: () => void;
+  private readonly openedOnce = new Promise<void>((resolve) => (this.opened = resolve));
 
   get state(): StreamState {
     return this.stateValue;
+  }
+
+  /**
+   * Resolves once the stream is connected (or after a short wait if it cannot be), so a view that reads its state
+   * after this misses no change: whatever changes after the read arrives on the stream.
+   */
+  ready(): Promise<void> {
+    this.start();
+    return Promise.race([this.openedOnce, new Promise<void>((resolve) => setTimeout(resolve, 1500))]);
   }
 
   start(): void {
@@ -157,11 +167,10 @@ class LiveStream {
       const event = parse<RunEvent>(message);
       if (event) this.listeners.forEach((l) => l.run?.(event));
     });
+    source.addEventListener("reset", () => this.listeners.forEach((l) => l.reconnected?.()));
     source.onopen = () => {
-      const reconnect = this.wasOpen;
-      this.wasOpen = true;
       this.setState("open");
-      if (reconnect) this.listeners.forEach((l) => l.reconnected?.());
+      this.opened();
     };
     source.onerror = () => {
       this.setState(source.readyState === EventSource.CLOSED ? "down" : "connecting");
@@ -170,9 +179,12 @@ class LiveStream {
         void checkSignedIn();
       }
       if (source.readyState === EventSource.CLOSED) {
-        // The browser gave up (the gateway answered with an error status): start again in a while.
+        // The browser gave up (the gateway answered with an error status): try again in a while, and read again.
         this.source = undefined;
-        setTimeout(() => this.start(), 3000);
+        setTimeout(() => {
+          this.start();
+          this.listeners.forEach((l) => l.reconnected?.());
+        }, 3000);
       }
     };
   }

@@ -53,6 +53,7 @@ export function LineagePage() {
   useEffect(() => {
     const abort = new AbortController();
     const load = async () => {
+      await stream.ready();
       const started = performance.now();
       try {
         const result = await api.lineage(abort.signal);
@@ -64,7 +65,7 @@ export function LineagePage() {
       }
     };
     void load();
-    // Back after a drop in the stream: read the states again; the layout stays as it is.
+    // The stream could not resume (the gateway restarted, say): read the states again; the layout stays as it is.
     const stop = stream.listen({ reconnected: () => void load() });
     return () => {
       abort.abort();

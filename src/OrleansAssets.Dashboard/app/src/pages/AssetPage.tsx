@@ -24,8 +24,14 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
 
   useEffect(() => {
     const abort = new AbortController();
-    const started = performance.now();
-    Promise.all([api.asset(assetKey, abort.signal), api.materializations(assetKey, historyPageSize, undefined, abort.signal)]).then(
+    let started = 0;
+    stream
+      .ready()
+      .then(() => {
+        started = performance.now();
+        return Promise.all([api.asset(assetKey, abort.signal), api.materializations(assetKey, historyPageSize, undefined, abort.signal)]);
+      })
+      .then(
       ([asset, page]) => {
         setDetails(asset);
         setHistory(page.items);

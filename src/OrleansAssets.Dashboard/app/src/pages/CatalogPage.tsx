@@ -22,6 +22,7 @@ export function CatalogPage() {
   useEffect(() => {
     const abort = new AbortController();
     const load = async () => {
+      await stream.ready();
       const started = performance.now();
       const all: AssetSummary[] = [];
       setLoading(true);
