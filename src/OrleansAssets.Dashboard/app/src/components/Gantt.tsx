@@ -67,7 +67,13 @@ export function Gantt({ steps, start, end, running, onPick }: { steps: RunStep[]
                 </text>
               )}
               {from !== undefined && duration !== undefined && (
-                <text x={Math.min(x(to ?? from) + 6, width - 60)} y={y + rowHeight / 2 + 4} className="gantt-duration">
+                // Right of the bar where there is room, else left of it.
+                <text
+                  x={x(to ?? from) + 70 < width ? x(to ?? from) + 6 : x(from) - 6}
+                  textAnchor={x(to ?? from) + 70 < width ? "start" : "end"}
+                  y={y + rowHeight / 2 + 4}
+                  className="gantt-duration"
+                >
                   {formatDuration(duration)}
                 </text>
               )}

@@ -17,7 +17,8 @@ export function MetadataPlot({ name, points }: { name: string; points: [number, 
         height: 160,
         legend: { show: false },
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: true } },
+        // One point (or points at one time) would stretch the axis over years; show a minute around it instead.
+        scales: { x: { time: true, range: (_u, min, max) => (max - min < 1 ? [min - 60, max + 60] : [min, max]) } },
         axes: [
           { stroke: "#667", grid: { stroke: "#eef" } },
           { stroke: "#667", grid: { stroke: "#eef" }, size: 60, values: (_u, ticks) => ticks.map((t) => formatNumber(t)) },

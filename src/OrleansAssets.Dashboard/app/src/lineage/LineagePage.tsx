@@ -109,21 +109,22 @@ function LineageGraph({ lineage }: { lineage: Lineage }) {
   const [focus, setFocus] = useState<string>();
   const flow = useReactFlow();
 
+  const [nodes, setNodes] = useState<GraphNode[]>([]);
+  /** How many layouts this page made (in the page for tests: live updates must not add any). */
+  const layoutCount = useRef(0);
   useEffect(() => {
     let current = true;
     void layouter.layout([...expanded]).then((result) => {
-      if (current) setLayout({ result, expanded });
+      if (!current) return;
+      // The layout and the nodes drawn from it change in one render, so nothing acts on one without the other.
+      layoutCount.current++;
+      setLayout({ result, expanded });
+      setNodes(buildNodes(model, result, expanded));
     });
     return () => {
       current = false;
     };
-  }, [layouter, expanded]);
-
-  const [nodes, setNodes] = useState<GraphNode[]>([]);
-  useEffect(() => {
-    if (!layout) return;
-    setNodes(buildNodes(model, layout.result, layout.expanded));
-  }, [model, layout]);
+  }, [layouter, model, expanded]);
 
   // Selection is ours (click, Ctrl/Shift-click), drawn on the nodes without touching their layout.
   const shown = useMemo(
@@ -157,11 +158,15 @@ function LineageGraph({ lineage }: { lineage: Lineage }) {
   const firstFit = useRef(true);
   const interactiveMarked = useRef(false);
   useEffect(() => {
-    if (!layout || nodes.length === 0) return;
+    // Wait for the layout of what is expanded now: a focus on a group that is still being laid out would aim at its old box.
+    if (!layout || nodes.length === 0 || layout.expanded !== expanded) return;
     const frame = requestAnimationFrame(() => {
       if (firstFit.current) {
         firstFit.current = false;
-        void flow.fitView({ padding: 0.1, maxZoom: 1.2 });
+        // A big graph fitted whole is too small to read or click: start at its roots (the leftmost boxes) instead.
+        const top = nodes.filter((n) => !n.parentId);
+        const start = top.length > 24 ? [...top].sort((a, b) => a.position.x - b.position.x || a.position.y - b.position.y).slice(0, 12) : undefined;
+        void flow.fitView({ padding: 0.1, maxZoom: 1.2, nodes: start?.map((n) => ({ id: n.id })) });
       } else if (focus) {
         void flow.fitView({ nodes: [{ id: focus }], padding: 0.4, maxZoom: 1.2, duration: 300 });
         setFocus(undefined);
@@ -175,7 +180,7 @@ function LineageGraph({ lineage }: { lineage: Lineage }) {
       }
     });
     return () => cancelAnimationFrame(frame);
-  }, [layout, nodes, flow, focus]);
+  }, [layout, nodes, flow, focus, expanded]);
 
   const selectedKeys = useMemo(() => {
     const keys: string[] = [];
@@ -248,7 +253,7 @@ function LineageGraph({ lineage }: { lineage: Lineage }) {
             <span className="hint">Click to select, Ctrl/Shift-click for more, double-click to open.</span>
             {layout && <span className="hint" title="Time the last layout took in the worker">layout {layout.result.ms.toFixed(0)} ms</span>}
           </div>
-          <div className="lineage-canvas" data-testid="lineage-graph">
+          <div className="lineage-canvas" data-testid="lineage-graph" data-layouts={layoutCount.current}>
             <ReactFlow<GraphNode, Edge>
               nodes={shown}
               edges={edges}
@@ -270,7 +275,7 @@ function LineageGraph({ lineage }: { lineage: Lineage }) {
             >
               <Background gap={24} />
               <Controls showInteractive={false} />
-              {drawnAssets < 2000 && <MiniMap pannable zoomable nodeClassName={(n) => (n.type === "asset" ? "mini-asset" : "mini-group")} />}
+              {drawnAssets < 2000 && <MiniMap position="top-right" pannable zoomable nodeClassName={(n) => (n.type === "asset" ? "mini-asset" : "mini-group")} />}
             </ReactFlow>
           </div>
         </section>
