@@ -15,13 +15,19 @@ public sealed class LargeCatalogTests(LargeCatalogFixture fixture, ITestOutputHe
     public async Task Lineage_page_opens_collapsed_by_group_and_expands_a_group_on_demand()
     {
         var page = await fixture.Chromium.NewPageAsync(fixture.Silo.Url);
-        var clock = Stopwatch.StartNew();
-        await page.GotoAsync("/");
-        await Expect(page.Locator("html[data-lineage=ready]")).ToBeAttachedAsync(new() { Timeout = 60_000 });
-        var ready = clock.Elapsed;
-        var mark = await page.EvaluateAsync<double>("() => performance.getEntriesByName('oa-lineage-interactive')[0].startTime");
-        var lineageRequest = await page.EvaluateAsync<double>(
-            "() => { const e = performance.getEntriesByType('resource').find(r => r.name.endsWith('/api/v1/lineage')); return e ? e.duration : -1; }");
+        var clock = new Stopwatch();
+        var visits = new List<string>();
+        foreach (var visit in new[] { "first visit", "second visit" })
+        {
+            clock.Restart();
+            await page.GotoAsync("/");
+            await Expect(page.Locator("html[data-lineage=ready]")).ToBeAttachedAsync(new() { Timeout = 60_000 });
+            var ready = clock.Elapsed;
+            var mark = await page.EvaluateAsync<double>("() => performance.getEntriesByName('oa-lineage-interactive')[0].startTime");
+            var lineageRequest = await page.EvaluateAsync<double>(
+                "() => { const e = performance.getEntriesByType('resource').find(r => r.name.endsWith('/api/v1/lineage')); return e ? e.duration : -1; }");
+            visits.Add($"{visit}: interactive {ready.TotalMilliseconds:F0} ms after navigation began (performance mark {mark:F0} ms; GET /api/v1/lineage {lineageRequest:F0} ms)");
+        }
 
         // Above the threshold every group starts collapsed: 100 groups listed, none expanded, no asset drawn yet, and
         // only the boxes in view are in the page.
@@ -68,8 +74,7 @@ public sealed class LargeCatalogTests(LargeCatalogFixture fixture, ITestOutputHe
         await page.WaitForTimeoutAsync(500); // the view glides to it
         await Chromium.ScreenshotAsync(page, "large-lineage");
 
-        output.WriteLine($"lineage page at 10,000 assets: interactive {ready.TotalMilliseconds:F0} ms after navigation began " +
-            $"(performance mark {mark:F0} ms; GET /api/v1/lineage {lineageRequest:F0} ms); {boxesDrawn} of 100 group boxes in the page");
+        output.WriteLine($"lineage page at 10,000 assets, {string.Join("; ", visits)}; {boxesDrawn} of 100 group boxes in the page");
         output.WriteLine($"expanding one group of 100 assets: {expand.TotalMilliseconds:F0} ms to visible ({layoutText})");
         output.WriteLine($"stream lag, event commit to this page, for a one-asset run: {string.Join(", ", lags.Select(l => $"{l:F0} ms"))}");
     }

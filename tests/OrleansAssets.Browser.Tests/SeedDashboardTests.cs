@@ -14,11 +14,14 @@ public sealed class SeedDashboardTests(SeedDashboardFixture fixture, ITestOutput
     public async Task Materializing_sales_summary_with_upstream_turns_the_graph_materialized_live_and_the_pages_show_it()
     {
         var page = await fixture.Chromium.NewPageAsync(fixture.Silo.Url);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        await page.GotoAsync("/");
-        await Expect(page.Locator("html[data-lineage=ready]")).ToBeAttachedAsync();
-        output.WriteLine($"lineage page of the seed's 3 assets: interactive {clock.ElapsedMilliseconds} ms after navigation began " +
-            $"(performance mark {await page.EvaluateAsync<double>("() => performance.getEntriesByName('oa-lineage-interactive')[0].startTime"):F0} ms)");
+        foreach (var visit in new[] { "first visit", "second visit" })
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            await page.GotoAsync("/");
+            await Expect(page.Locator("html[data-lineage=ready]")).ToBeAttachedAsync();
+            output.WriteLine($"lineage page of the seed's 3 assets, {visit}: interactive {clock.ElapsedMilliseconds} ms after navigation began " +
+                $"(performance mark {await page.EvaluateAsync<double>("() => performance.getEntriesByName('oa-lineage-interactive')[0].startTime"):F0} ms)");
+        }
 
         // The three assets are text in the graph, findable as a reader finds them.
         foreach (var key in SeedKeys)
