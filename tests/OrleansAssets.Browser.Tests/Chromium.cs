@@ -87,3 +87,14 @@ public sealed class LargeCatalogFixture() : DashboardFixture(new Dictionary<stri
 {
     ["OrleansAssets__CodeLocations__0__Assembly"] = Path.Combine(AppContext.BaseDirectory, "codelocations", "LargeCatalog", "LargeCatalog.dll"),
 });
+
+/// <summary>The seed's pipeline behind a token, with reads public: a change needs the user to sign in.</summary>
+public sealed class TokenDashboardFixture() : DashboardFixture(new Dictionary<string, string>
+{
+    ["OrleansAssets__Auth__Token"] = TokenDashboardFixture.Token,
+    ["OrleansAssets__Auth__PublicReads"] = "true",
+    ["OrleansAssets__Gateway__Host"] = "127.0.0.1",
+})
+{
+    public const string Token = "browser-test-token";
+}
