@@ -22,10 +22,12 @@ try
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = contentRoot });
         var endpoint = GatewayEndpoint.From(builder.Configuration);
+        var ports = ClusterSettings.From(builder.Configuration);
         builder.WebHost.UseUrls(endpoint.Url);
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering();
+            // The same port settings as a cluster silo (OrleansAssets__Cluster__SiloPort / __GatewayPort), 11111 and 30000 by default.
+            silo.UseLocalhostClustering(ports.SiloPort, ports.GatewayPort);
             silo.UseInMemoryAssetStorage();
             silo.AddOrleansAssetsSiloDashboard();
             silo.AddOrleansAssets(options =>
@@ -40,7 +42,7 @@ try
         var app = builder.Build();
         app.MapOrleansAssets();
         Console.Error.WriteLine(
-            "OrleansAssets dev mode: one silo on localhost (gateway 30000) with in-memory storage; its state is NOT kept across restarts.");
+            $"OrleansAssets dev mode: one silo on localhost (gateway {ports.GatewayPort}) with in-memory storage; its state is NOT kept across restarts.");
         Console.Error.WriteLine($"OrleansAssets dashboard: {endpoint.BrowseUrl} (API {endpoint.BrowseUrl}/api/v1, reference {endpoint.BrowseUrl}/api); it {endpoint.Access}.");
         Console.Error.WriteLine("Materialize with: dotnet run --project client -- materialize --select '*' --wait");
         await app.RunAsync();
