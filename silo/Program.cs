@@ -22,12 +22,12 @@ try
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = contentRoot });
         var endpoint = GatewayEndpoint.From(builder.Configuration);
-        builder.WebHost.UseUrls(endpoint.Url);
-        // The ports of OrleansAssets:Cluster apply here too, so a second dev silo (a test's) can sit beside the first.
         var ports = ClusterSettings.From(builder.Configuration);
+        builder.WebHost.UseUrls(endpoint.Url);
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(siloPort: ports.SiloPort, gatewayPort: ports.GatewayPort);
+            // The same port settings as a cluster silo (OrleansAssets__Cluster__SiloPort / __GatewayPort), 11111 and 30000 by default.
+            silo.UseLocalhostClustering(ports.SiloPort, ports.GatewayPort);
             silo.UseInMemoryAssetStorage();
             silo.AddOrleansAssetsSiloDashboard();
             silo.AddOrleansAssets(options =>

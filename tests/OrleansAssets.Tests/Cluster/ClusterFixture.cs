@@ -32,7 +32,7 @@ public class ClusterFixture : IAsyncLifetime
         options.AddCodeLocation<RunBehaviourLocation>("behaviour");
     }
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -51,7 +51,7 @@ public class ClusterFixture : IAsyncLifetime
         Client = new OrleansAssetsClient(Cluster.Client);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Cluster.DisposeAsync();
         Directory.Delete(_workDirectory, recursive: true);
