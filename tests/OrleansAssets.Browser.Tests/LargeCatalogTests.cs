@@ -112,4 +112,31 @@ public sealed class LargeCatalogTests(LargeCatalogFixture fixture, ITestOutputHe
         output.WriteLine($"catalog of 10,000 assets: all read in {loaded.TotalMilliseconds:F0} ms; rows in the page: {rowsAtTop} at the top, {rowsAtBottom} at the bottom");
         output.WriteLine($"scroll to the last row: {scrolled.TotalMilliseconds:F0} ms; search to 10 rows: {searched.TotalMilliseconds:F0} ms");
     }
+
+    [Fact]
+    public async Task Run_page_follows_a_run_of_a_thousand_steps_live_to_its_end()
+    {
+        var page = await fixture.Chromium.NewPageAsync(fixture.Silo.Url);
+        await page.GotoAsync("/runs");
+        var clock = Stopwatch.StartNew();
+        var submitted = await page.APIRequest.PostAsync("/api/v1/runs", new() { DataObject = new { selection = string.Join(',', Enumerable.Range(10, 10).Select(g => $"group:group_{g:D3}")), tags = new { } } });
+        Assert.Equal(202, submitted.Status);
+        var runId = System.Text.Json.JsonDocument.Parse(await submitted.TextAsync()).RootElement.GetProperty("runId").GetString();
+
+        await page.GotoAsync($"/runs/{runId}");
+        await Expect(page.Locator(".run-page")).ToBeAttachedAsync();
+        var stepsAtFirstSight = await page.Locator(".run-page .fact-value").Nth(3).TextContentAsync();
+        var statusAtFirstSight = await page.Locator(".run-page").GetAttributeAsync("data-run-status");
+        await Expect(page.Locator(".run-page")).ToHaveAttributeAsync("data-run-status", "success", new() { Timeout = 120_000 });
+        var ended = clock.Elapsed;
+        await Expect(page.Locator(".run-page .fact-value").Nth(3)).ToHaveTextAsync("1000 of 1000 succeeded");
+        await Expect(page.GetByRole(AriaRole.Img, new() { Name = "Timeline of 1000 steps" })).ToBeVisibleAsync();
+        var rowsDrawn = await page.Locator("[data-testid=gantt] .gantt-row").CountAsync();
+        Assert.InRange(rowsDrawn, 1, 40);
+        var events = await page.Locator(".event-log .count").TextContentAsync();
+        await Chromium.ScreenshotAsync(page, "large-run");
+
+        output.WriteLine($"run of 10 groups (1,000 steps): {ended.TotalMilliseconds:F0} ms from submit to success in the page; " +
+            $"at first sight the page said '{statusAtFirstSight}', '{stepsAtFirstSight}'; at the end '{events}', {rowsDrawn} timeline rows drawn");
+    }
 }

@@ -92,6 +92,15 @@ public sealed class SeedDashboardTests(SeedDashboardFixture fixture, ITestOutput
 
         await page.GetByLabel("Filter by event type").SelectOptionAsync("materializations");
         await Expect(page.Locator(".log-row")).ToHaveCountAsync(3);
+
+        // The runs list has it, and filters by status.
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Sections" }).GetByRole(AriaRole.Link, new() { Name = "Runs" }).ClickAsync();
+        await Expect(page.Locator($"tr[data-run-id='{runId}'] .badge")).ToHaveAttributeAsync("data-status", "success");
+        await page.GetByRole(AriaRole.Button, new() { Name = "failure" }).ClickAsync();
+        await Expect(page.Locator($"tr[data-run-id='{runId}']")).ToHaveCountAsync(0);
+        await page.GetByRole(AriaRole.Button, new() { Name = "success" }).ClickAsync();
+        await Expect(page.Locator($"tr[data-run-id='{runId}']")).ToHaveCountAsync(1);
+        await Chromium.ScreenshotAsync(page, "seed-runs");
         Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the page was reloaded");
     }
 

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { api, ApiError } from "../api";
 import { StatusBadge } from "../components/StatusBadge";
 import { formatDateTime } from "../format";
+import { href, Link } from "../router";
 import type { CodeLocation, Silo } from "../types";
 
 const refreshMs = 5000;
@@ -66,7 +67,7 @@ export function DeploymentPage() {
                   <td className="mono small">{l.assembly}</td>
                   <td>{l.version}</td>
                   <td>
-                    <a href={`/assets?location=${encodeURIComponent(l.name)}`}>{l.assetCount}</a>
+                    <Link to={`${href.catalog()}?location=${encodeURIComponent(l.name)}`}>{l.assetCount}</Link>
                   </td>
                   <td className="mono small">{l.silos && l.silos.length > 0 ? l.silos.join(", ") : <span className="warn">no live silo loads it</span>}</td>
                 </tr>
