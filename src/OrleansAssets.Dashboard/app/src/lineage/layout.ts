@@ -80,7 +80,9 @@ export class Layouter {
     if (cached) return cached;
     const keys = this.keysOf.get(id)!;
     const graph = new dagre.graphlib.Graph();
-    graph.setGraph({ rankdir: "LR", nodesep: 18, ranksep: 60, marginx: 0, marginy: 0 });
+    // Network simplex ranks small groups best; for big ones longest-path is twice as fast and as good on layered DAGs.
+    const ranker = keys.length > 60 ? "longest-path" : "network-simplex";
+    graph.setGraph({ rankdir: "LR", nodesep: 18, ranksep: 60, marginx: 0, marginy: 0, ranker });
     graph.setDefaultEdgeLabel(() => ({}));
     const edges = this.innerEdges.get(id) ?? [];
     // Assets with no edge inside the group would stack in one tall column; wrap them into a grid instead.
