@@ -38,6 +38,14 @@ public interface IAssetGrain : IGrainWithStringKey
     [Alias("RecordOutcome")]
     Task RecordOutcome(StepReport report);
 
+    /// <summary>
+    /// The run is being canceled: the step starts no attempt, and a running attempt's cancellation token fires; it ends
+    /// canceled when its code stops, or after the grace period when it does not.
+    /// </summary>
+    [AlwaysInterleave]
+    [Alias("CancelStep")]
+    Task CancelStep(Guid runId, string by);
+
     [AlwaysInterleave]
     [Alias("GetState")]
     Task<AssetState> GetState();
@@ -93,4 +101,7 @@ public sealed record StepOutcome
 
     /// <summary>The outcome was recorded before this request: nothing new was recorded for it.</summary>
     [Id(3)] public bool AlreadyRecorded { get; init; }
+
+    /// <summary>The step was canceled with its run (neither succeeded nor failed).</summary>
+    [Id(4)] public bool Canceled { get; init; }
 }
