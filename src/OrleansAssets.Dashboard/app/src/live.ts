@@ -1,13 +1,15 @@
 // The live state of every asset the dashboard has seen, kept current by the gateway's SSE stream.
 // Each view subscribes to the keys it shows, so one asset event re-renders one node or row and nothing else.
 import { useSyncExternalStore } from "react";
-import { checkSignedIn } from "./api";
-import type { AssetStateEvent, AssetStatus, RunEvent } from "./types";
+import { checkSignedIn, get } from "./api";
+import type { AssetStateEvent, AssetStatus, AssetSummary, Page, RunEvent } from "./types";
 
 export interface AssetState {
   status: AssetStatus;
   lastMaterializedAt?: string;
   lastRunId?: string;
+  /** The run it is materializing in, while it is. */
+  runningIn?: string;
 }
 
 type Listener = () => void;
@@ -57,7 +59,7 @@ class AssetStore {
   apply(event: AssetStateEvent): void {
     this.heardAt.set(event.assetKey, performance.now());
     const current = this.states.get(event.assetKey);
-    const next: AssetState = { ...current, status: event.status };
+    const next: AssetState = { ...current, status: event.status, runningIn: event.status === "materializing" ? event.runId : undefined };
     if (event.status === "materialized") {
       next.lastMaterializedAt = event.timestamp ?? new Date().toISOString();
       next.lastRunId = event.runId ?? current?.lastRunId;
@@ -71,6 +73,25 @@ class AssetStore {
       }
     }
     this.set(event.assetKey, next);
+  }
+
+  /**
+   * Assets still shown materializing in a run that ended or stopped them (a cancel says no state of its own):
+   * read what they are now.
+   */
+  async settle(runId: string, assetKey?: string): Promise<void> {
+    const keys = assetKey
+      ? [assetKey].filter((k) => this.states.get(k)?.runningIn === runId)
+      : [...this.states].filter(([, s]) => s.status === "materializing" && s.runningIn === runId).map(([k]) => k);
+    for (let i = 0; i < keys.length; i += 100) {
+      const started = performance.now();
+      try {
+        const page = await get<Page<AssetSummary>>(`/api/v1/assets?select=${encodeURIComponent(keys.slice(i, i + 100).join(","))}&limit=1000`);
+        this.load(page.items, started);
+      } catch {
+        // Left as it is; the next read of the page corrects it.
+      }
+    }
   }
 
   subscribe(key: string, listener: Listener): () => void {
@@ -165,7 +186,10 @@ class LiveStream {
     });
     source.addEventListener("run", (message) => {
       const event = parse<RunEvent>(message);
-      if (event) this.listeners.forEach((l) => l.run?.(event));
+      if (!event) return;
+      if (event.type === "stepCanceled") void assets.settle(event.runId, event.assetKey);
+      if (event.type === "runSuccess" || event.type === "runFailure" || event.type === "runCanceled") void assets.settle(event.runId);
+      this.listeners.forEach((l) => l.run?.(event));
     });
     source.addEventListener("reset", () => this.listeners.forEach((l) => l.reconnected?.()));
     source.onopen = () => {

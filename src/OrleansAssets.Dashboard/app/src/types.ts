@@ -6,7 +6,7 @@ export const assetStatuses: AssetStatus[] = ["never", "materializing", "material
 export type RunStatus = "queued" | "started" | "success" | "failure" | "canceled";
 export const runStatuses: RunStatus[] = ["queued", "started", "success", "failure", "canceled"];
 
-export type StepStatus = "pending" | "running" | "success" | "failure" | "skipped";
+export type StepStatus = "pending" | "running" | "success" | "failure" | "skipped" | "canceled";
 
 export interface Page<T> {
   items: T[];
@@ -92,10 +92,10 @@ export interface Lineage {
 export type RunEventType =
   | "runQueued" | "runStarted" | "runSuccess" | "runFailure" | "runCanceled"
   | "stepStarted" | "stepSucceeded" | "stepFailed" | "stepSkipped" | "stepWaiting"
-  | "materialization" | "log";
+  | "materialization" | "log" | "stepCanceled" | "runCanceling";
 export const runEventTypes: RunEventType[] = [
-  "runQueued", "runStarted", "runSuccess", "runFailure", "runCanceled",
-  "stepStarted", "stepSucceeded", "stepFailed", "stepSkipped", "stepWaiting",
+  "runQueued", "runStarted", "runCanceling", "runSuccess", "runFailure", "runCanceled",
+  "stepStarted", "stepSucceeded", "stepFailed", "stepSkipped", "stepWaiting", "stepCanceled",
   "materialization", "log",
 ];
 
@@ -146,6 +146,10 @@ export interface RunStep {
 export interface RunDetails extends RunSummary {
   steps?: RunStep[];
   events?: RunEvent[];
+  /** For a queued run: its place in the queue, 1 being the next to start. */
+  queuePosition?: number;
+  priority?: number;
+  cancelRequestedBy?: string;
 }
 
 export interface AssetStateEvent {

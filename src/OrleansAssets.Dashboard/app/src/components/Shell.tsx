@@ -73,7 +73,7 @@ function RunToast({ runId }: { runId: string }) {
       <progress max={Math.max(total, 1)} value={done} aria-label="Steps done" />
       <div className="toast-text">
         {done} of {total} step{total === 1 ? "" : "s"} done
-        {progress && progress.failed.size > 0 ? `, ${progress.failed.size} failed or skipped` : ""}
+        {progress && progress.failed.size > 0 ? `, ${progress.failed.size} failed, skipped or canceled` : ""}
         {progress && isTerminal(progress.status) ? "" : "…"}
       </div>
     </div>

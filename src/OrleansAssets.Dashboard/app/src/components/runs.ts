@@ -49,7 +49,7 @@ function fromDetails(run: RunDetails): RunProgress {
     status: run.status,
     assetKeys: run.assetKeys ?? steps.map((s) => s.assetKey),
     done: new Set(steps.filter((s) => s.status === "success").map((s) => s.assetKey)),
-    failed: new Set(steps.filter((s) => s.status === "failure" || s.status === "skipped").map((s) => s.assetKey)),
+    failed: new Set(steps.filter((s) => s.status === "failure" || s.status === "skipped" || s.status === "canceled").map((s) => s.assetKey)),
   };
 }
 
@@ -89,6 +89,7 @@ export function useRunProgress(runId: string, initial?: RunDetails): RunProgress
               if (event.assetKey && !event.willRetry) next.failed.add(event.assetKey);
               break;
             case "stepSkipped":
+            case "stepCanceled":
               if (event.assetKey) next.failed.add(event.assetKey);
               break;
             default:

@@ -87,6 +87,15 @@ function applyEvents(view: RunView, batch: RunEvent[]): RunView {
           step.endedAt = event.timestamp;
         }
         break;
+      case "stepCanceled":
+        if (step) {
+          step.status = "canceled";
+          step.endedAt = event.timestamp;
+        }
+        break;
+      case "runCanceling":
+        run.cancelRequestedBy = run.cancelRequestedBy ?? event.message ?? "someone";
+        break;
       default:
         break;
     }
@@ -257,6 +266,13 @@ function RunView({ view }: { view: RunView }) {
           </div>
         )}
       </div>
+      {run.status === "queued" && (
+        <p className="notice stale">
+          Queued{run.queuePosition !== undefined ? `: number ${run.queuePosition} in the queue` : ""}
+          {run.priority ? `, priority ${run.priority}` : ""}.
+        </p>
+      )}
+      {run.cancelRequestedBy && running && <p className="notice stale">Canceling: its running steps are being stopped.</p>}
       {run.error && (
         <div className="notice failed">
           <strong>{run.error.type}</strong> {run.error.message}
@@ -297,7 +313,7 @@ function EventLog({ events, asset, onAsset, keys }: { events: RunEvent[]; asset?
       if (type === "steps" && !e.type.startsWith("step")) return false;
       if (type === "materializations" && e.type !== "materialization") return false;
       if (type !== "all" && type !== "logs" && type !== "steps" && type !== "materializations" && e.type !== type) return false;
-      const level = e.level ?? (e.type === "stepFailed" || e.type === "runFailure" ? "error" : "information");
+      const level = e.level ?? (e.type === "stepFailed" || e.type === "runFailure" ? "error" : e.type === "stepCanceled" || e.type === "runCanceling" ? "warning" : "information");
       if (levelRank[level] < levelRank[minLevel]) return false;
       if (needle && !`${e.message ?? ""} ${e.assetKey ?? ""} ${e.type}`.toLowerCase().includes(needle)) return false;
       return true;
@@ -408,6 +424,8 @@ function describe(e: RunEvent): string {
       return `succeeded${e.durationMs !== undefined ? ` in ${formatDuration(e.durationMs)}` : ""}`;
     case "stepFailed":
       return e.willRetry ? "attempt lost; will retry" : "failed";
+    case "stepCanceled":
+      return "canceled";
     case "materialization":
       return `materialized${e.dataVersion ? ` (data version ${e.dataVersion.slice(0, 12)})` : ""}`;
     default:
