@@ -98,3 +98,9 @@ public sealed class TokenDashboardFixture() : DashboardFixture(new Dictionary<st
 {
     public const string Token = "browser-test-token";
 }
+
+/// <summary>The test-only code location whose metadata has every kind, under two-part keys.</summary>
+public sealed class MetadataKindsFixture() : DashboardFixture(new Dictionary<string, string>
+{
+    ["OrleansAssets__CodeLocations__0__Assembly"] = Path.Combine(AppContext.BaseDirectory, "codelocations", "MetadataKinds", "MetadataKinds.dll"),
+});

@@ -1,0 +1,43 @@
+using Microsoft.Data.Analysis;
+using OrleansAssets;
+
+[assembly: CodeLocation(typeof(MetadataKinds.MetadataKindsLocation), Name = "kinds")]
+
+namespace MetadataKinds;
+
+/// <summary>
+/// Two assets with two-part keys (<c>reports/every_kind</c> and the <c>reports/downstream</c> after it): the first
+/// records one metadata value of each kind, a number that changes every run (for the history plot), and markdown
+/// that tries to run script, which the dashboard must show as text only.
+/// </summary>
+public sealed class MetadataKindsLocation : ICodeLocation
+{
+    public const string Hostile = "<img src=\"x\" onerror=\"window.__xss = 'img'\"> <script>window.__xss = 'script'</script> [link](javascript:window.__xss='link')";
+
+    private static int _runs;
+
+    public void Configure(ICodeLocationBuilder builder) => builder
+        .AddAsset(
+            new AssetSpecification("reports/every_kind") { Group = "reports", Description = "one metadata value of each kind", Owners = ["qa@example.com"], Tags = new Dictionary<string, string> { ["kind"] = "all" } },
+            _ => ValueTask.FromResult(new MaterializeResult
+            {
+                Metadata =
+                {
+                    ["count"] = 42,
+                    ["ratio"] = 3.25,
+                    ["ok"] = true,
+                    ["note"] = "plain text",
+                    ["runs"] = Interlocked.Increment(ref _runs),
+                    ["summary"] = MetadataValue.Markdown("| k | v |\n| - | -: |\n| a | 1 |\n| b | 2 |\n\n" + Hostile),
+                    ["file"] = MetadataValue.Path("/data/reports/every_kind.csv"),
+                    ["link"] = MetadataValue.Url("https://example.com/report?id=7"),
+                    ["doc"] = MetadataValue.Json(new { name = "every_kind", values = new[] { 1, 2, 3 } }),
+                    ["sample"] = MetadataValue.Table(new DataFrame(
+                        new StringDataFrameColumn("product", ["A", "B"]),
+                        new Int64DataFrameColumn("quantity", [25L, 52L]))),
+                },
+            }))
+        .AddAsset(
+            new AssetSpecification("reports/downstream") { Group = "reports", Deps = ["reports/every_kind"] },
+            _ => ValueTask.FromResult(new MaterializeResult()));
+}
