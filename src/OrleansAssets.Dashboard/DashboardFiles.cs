@@ -75,8 +75,12 @@ internal sealed class DashboardFiles
     {
         var response = context.Response;
         var headers = response.Headers;
+        var (body, encoding) = Choose(context.Request, file);
+
+        // Each encoding is its own representation, with its own validator.
+        var etag = encoding is null ? file.ETag : file.ETag.Insert(file.ETag.Length - 1, "-" + encoding);
         headers.CacheControl = cacheControl;
-        headers.ETag = file.ETag;
+        headers.ETag = etag;
         headers.XContentTypeOptions = "nosniff";
         headers.Vary = HeaderNames.AcceptEncoding;
         if (file.Path == "index.html")
@@ -85,13 +89,12 @@ internal sealed class DashboardFiles
             headers["Referrer-Policy"] = "same-origin";
         }
 
-        if (context.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(t => t.Trim() == file.ETag || t.Trim() == "*")))
+        if (context.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(t => t.Trim() == etag || t.Trim() == "*")))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
             return Task.CompletedTask;
         }
 
-        var (body, encoding) = Choose(context.Request, file);
         response.ContentType = file.ContentType;
         response.ContentLength = body.Length;
         if (encoding is not null)

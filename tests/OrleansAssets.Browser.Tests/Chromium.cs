@@ -35,7 +35,7 @@ public sealed class Chromium : IAsyncDisposable
     /// <summary>A fresh page (its own cookies and storage) on the dashboard at <paramref name="baseUrl"/>.</summary>
     public async Task<IPage> NewPageAsync(Uri baseUrl)
     {
-        var context = await Browser.NewContextAsync(new() { BaseURL = baseUrl.ToString(), ViewportSize = new() { Width = 1440, Height = 900 } });
+        var context = await Browser.NewContextAsync(new() { BaseURL = baseUrl.ToString(), ViewportSize = new() { Width = 1440, Height = 900 }, Locale = "en-US", TimezoneId = "UTC" });
         context.SetDefaultTimeout(30_000);
         return await context.NewPageAsync();
     }

@@ -36,7 +36,7 @@ public sealed class LargeCatalogTests(LargeCatalogFixture fixture, ITestOutputHe
         Assert.Equal(0, await page.Locator(".asset-node").CountAsync());
         var boxesDrawn = await page.Locator(".group-node.closed").CountAsync();
         Assert.InRange(boxesDrawn, 1, 99);
-        await Expect(page.Locator(".lineage-toolbar .count")).ToHaveTextAsync("10000 assets in 100 groups");
+        await Expect(page.Locator(".lineage-toolbar .count")).ToHaveTextAsync("10,000 assets in 100 groups");
 
         // Interactive: expanding a group draws its 100 assets.
         clock.Restart();
@@ -98,7 +98,7 @@ public sealed class LargeCatalogTests(LargeCatalogFixture fixture, ITestOutputHe
         var page = await fixture.Chromium.NewPageAsync(fixture.Silo.Url);
         var clock = Stopwatch.StartNew();
         await page.GotoAsync("/assets");
-        await Expect(page.GetByTestId("catalog-count")).ToHaveTextAsync("10000 assets", new() { Timeout = 60_000 });
+        await Expect(page.GetByTestId("catalog-count")).ToHaveTextAsync("10,000 assets", new() { Timeout = 60_000 });
         var loaded = clock.Elapsed;
 
         var scroller = page.GetByTestId("catalog-scroller");
@@ -116,11 +116,11 @@ public sealed class LargeCatalogTests(LargeCatalogFixture fixture, ITestOutputHe
 
         clock.Restart();
         await page.GetByLabel("Search assets").FillAsync("g050_a05");
-        await Expect(page.GetByTestId("catalog-count")).ToHaveTextAsync("10 of 10000 assets");
+        await Expect(page.GetByTestId("catalog-count")).ToHaveTextAsync("10 of 10,000 assets");
         var searched = clock.Elapsed;
         await page.GetByLabel("Search assets").FillAsync("");
         await page.GetByLabel("Filter by group").SelectOptionAsync("group_007");
-        await Expect(page.GetByTestId("catalog-count")).ToHaveTextAsync("100 of 10000 assets");
+        await Expect(page.GetByTestId("catalog-count")).ToHaveTextAsync("100 of 10,000 assets");
 
         output.WriteLine($"catalog of 10,000 assets: all read in {loaded.TotalMilliseconds:F0} ms; rows in the page: {rowsAtTop} at the top, {rowsAtBottom} at the bottom");
         output.WriteLine($"scroll to the last row: {scrolled.TotalMilliseconds:F0} ms; search to 10 rows: {searched.TotalMilliseconds:F0} ms");

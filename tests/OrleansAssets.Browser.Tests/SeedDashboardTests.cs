@@ -171,6 +171,19 @@ public sealed class SeedDashboardTests(SeedDashboardFixture fixture, ITestOutput
             Assert.Contains("immutable", bundle.Headers.CacheControl?.Extensions.Select(e => e.Name) ?? [], StringComparer.Ordinal);
         }
 
+        // Brotli when accepted, a validator per encoding, and 304 for a copy the client has.
+        using (var request = new HttpRequestMessage(HttpMethod.Get, script))
+        {
+            request.Headers.AcceptEncoding.ParseAdd("br");
+            using var compressed = await http.SendAsync(request);
+            Assert.Equal("br", Assert.Single(compressed.Content.Headers.ContentEncoding));
+            using var again = new HttpRequestMessage(HttpMethod.Get, script);
+            again.Headers.AcceptEncoding.ParseAdd("br");
+            again.Headers.IfNoneMatch.Add(compressed.Headers.ETag!);
+            using var notModified = await http.SendAsync(again);
+            Assert.Equal(System.Net.HttpStatusCode.NotModified, notModified.StatusCode);
+        }
+
         using (var missing = await http.GetAsync("/static/no-such-file.js"))
         {
             Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.StatusCode);

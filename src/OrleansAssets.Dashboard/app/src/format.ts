@@ -47,3 +47,6 @@ export const shortId = (id: string) => id.slice(0, 8);
 
 const numberFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 6 });
 export const formatNumber = (n: number) => numberFormat.format(n);
+
+/** "1 group", "2 groups". */
+export const plural = (n: number, word: string) => `${formatNumber(n)} ${word}${n === 1 ? "" : "s"}`;

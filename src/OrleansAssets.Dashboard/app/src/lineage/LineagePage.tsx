@@ -16,7 +16,7 @@ import "@xyflow/react/dist/style.css";
 import { createContext, memo, useCallback, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { api, ApiError } from "../api";
 import { MaterializeButtons, selectionFor } from "../components/Materialize";
-import { formatTime } from "../format";
+import { formatTime, plural } from "../format";
 import { assets, stream, useAssetState } from "../live";
 import { href, Link, navigate } from "../router";
 import type { AssetStatus, Lineage } from "../types";
@@ -236,7 +236,7 @@ function LineageGraph({ lineage }: { lineage: Lineage }) {
         <section className="lineage-main">
           <div className="lineage-toolbar">
             <span className="count" aria-live="polite">
-              {selectedKeys.length === 0 ? `${model.nodes.size} assets in ${model.groups.size} groups` : `${selectedKeys.length} selected`}
+              {selectedKeys.length === 0 ? `${plural(model.nodes.size, "asset")} in ${plural(model.groups.size, "group")}` : `${selectedKeys.length} selected`}
             </span>
             {selectedKeys.length > 0 ? (
               <>
@@ -447,7 +447,7 @@ function GroupList({ model, expanded, onToggle }: { model: GraphModel; expanded:
       {byLocation.map(([location, groups]) => (
         <details key={location} open>
           <summary>
-            <span className="location-name">{location || "(no code location)"}</span> <span className="muted">{groups.length} groups</span>
+            <span className="location-name">{location || "(no code location)"}</span> <span className="muted">{plural(groups.length, "group")}</span>
           </summary>
           <ul>
             {groups.map((g) => (

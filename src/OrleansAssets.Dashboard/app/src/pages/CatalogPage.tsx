@@ -2,7 +2,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { api, ApiError } from "../api";
 import { StatusBadge } from "../components/StatusBadge";
-import { formatTime } from "../format";
+import { formatNumber, formatTime, plural } from "../format";
 import { assets, stream, useAssetState, useAssetsVersion } from "../live";
 import { href, Link, useSearchParams } from "../router";
 import type { AssetStatus, AssetSummary } from "../types";
@@ -105,7 +105,7 @@ export function CatalogPage() {
           </select>
         </label>
         <span className="count" aria-live="polite" data-testid="catalog-count">
-          {filtered.length === rows.length ? `${rows.length} assets` : `${filtered.length} of ${rows.length} assets`}
+          {filtered.length === rows.length ? plural(rows.length, "asset") : `${formatNumber(filtered.length)} of ${plural(rows.length, "asset")}`}
           {loading ? " (reading…)" : ""}
         </span>
       </div>
