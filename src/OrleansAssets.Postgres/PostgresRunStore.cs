@@ -312,7 +312,7 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
         await _writer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    private const string RunColumns = "select run_id, status, selection, asset_keys, tags::text, created_at, started_at, ended_at, error, priority, cancel_requested_by from oa_runs";
+    private const string RunColumns = "select run_id, status, selection, asset_keys, tags::text, created_at, started_at, ended_at, error, priority, cancel_requested_by, job, ops, config::text from oa_runs";
 
     private static RunRecord ReadRun(NpgsqlDataReader reader) => new()
     {
@@ -327,6 +327,9 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
         Error = reader.IsDBNull(8) ? null : reader.GetString(8),
         Priority = reader.GetInt32(9),
         CancelRequestedBy = reader.IsDBNull(10) ? null : reader.GetString(10),
+        Job = reader.IsDBNull(11) ? null : reader.GetString(11),
+        Ops = [.. reader.GetFieldValue<string[]>(12)],
+        Config = reader.IsDBNull(13) ? null : reader.GetString(13),
     };
 
     private static string Word(RunStatus status) => JsonNamingPolicy.CamelCase.ConvertName(status.ToString());

@@ -73,6 +73,9 @@ public sealed record MaterializeRequest
     /// </summary>
     [Id(5)] public bool MayHaveStarted { get; init; }
 
+    /// <summary>The step's part of the run config, as JSON, when it has one.</summary>
+    [Id(8)] public string? Config { get; init; }
+
     /// <summary>The attempt this caller was last told of, and its silo: a fresh activation follows it when the record lags.</summary>
     [Id(6)] public int KnownAttempt { get; init; }
 

@@ -58,6 +58,9 @@ public sealed record StepExecutionRequest
 
     /// <summary>For every upstream asset, the run whose materialization this step consumes; recorded with the outcome.</summary>
     [Id(4)] public Dictionary<string, Guid> ConsumedUpstream { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>The step's part of the run config, as JSON, when it has one.</summary>
+    [Id(5)] public string? Config { get; init; }
 }
 
 /// <summary>Where an attempt runs.</summary>

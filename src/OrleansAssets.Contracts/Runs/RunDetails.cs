@@ -37,6 +37,9 @@ public sealed record StepSummary
     /// <summary>The silo running (or that ran) the current attempt.</summary>
     [Id(7)] public string? Silo { get; init; }
 
+    /// <summary>An asset's step, or an op's.</summary>
+    [Id(8)] public Assets.StepKind Kind { get; init; }
+
     [System.Text.Json.Serialization.JsonIgnore]
     public bool IsFinished => Status is StepStatus.Success or StepStatus.Failure or StepStatus.Skipped or StepStatus.Canceled;
 }

@@ -41,6 +41,15 @@ public sealed record RunRecord
     /// <summary>Who asked to cancel the run, once someone did; kept so a resumed run goes on canceling.</summary>
     [Id(10)] public string? CancelRequestedBy { get; init; }
 
+    /// <summary>The job the run launched, if it was one.</summary>
+    [Id(11)] public string? Job { get; init; }
+
+    /// <summary>The ops the run runs besides its assets (a job's).</summary>
+    [Id(12)] public List<string> Ops { get; init; } = [];
+
+    /// <summary>The run config, as JSON: an object by step key. Each step gets its part.</summary>
+    [Id(13)] public string? Config { get; init; }
+
     [System.Text.Json.Serialization.JsonIgnore]
     public bool IsFinished => Status is RunStatus.Success or RunStatus.Failure or RunStatus.Canceled;
 }
@@ -49,9 +58,16 @@ public sealed record RunRecord
 [GenerateSerializer, Alias("oa.RunRequest")]
 public sealed record RunRequest
 {
-    [Id(0)] public required string Selection { get; init; }
+    /// <summary>Which assets, in the selection syntax; with <see cref="Job"/>, the job's selection is used instead.</summary>
+    [Id(0)] public string Selection { get; init; } = "";
 
     [Id(1)] public Dictionary<string, string> Tags { get; init; } = [];
+
+    /// <summary>A job to launch by name (its selection, ops, tags, priority and default config).</summary>
+    [Id(2)] public string? Job { get; init; }
+
+    /// <summary>The run config, as JSON: an object by step key, each the step's config fields.</summary>
+    [Id(3)] public string? Config { get; init; }
 }
 
 /// <summary>Who cancels a run, and why: recorded in its events.</summary>

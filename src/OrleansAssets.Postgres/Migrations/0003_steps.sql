@@ -9,6 +9,10 @@ alter table oa_events add column silo text;
 -- The run queue orders queued runs by priority, then age; a cancel request is kept so a resumed run goes on canceling.
 alter table oa_runs add column priority integer not null default 0;
 alter table oa_runs add column cancel_requested_by text;
+-- A job's runs: the job, the ops it runs besides assets, and the run config (an object by step key).
+alter table oa_runs add column job text;
+alter table oa_runs add column ops text[] not null default '{}';
+alter table oa_runs add column config json;
 create index oa_runs_unfinished on oa_runs (status, priority desc, created_at) where status in ('queued', 'started');
 
 create table oa_steps (
@@ -119,12 +123,13 @@ begin
         if ok then
             if w->'run' is not null then
                 insert into oa_runs (run_id, status, selection, asset_keys, tags, created_at, started_at, ended_at, error,
-                                     priority, cancel_requested_by)
+                                     priority, cancel_requested_by, job, ops, config)
                 values (run, w->'run'->>'status', w->'run'->>'selection',
                         array(select json_array_elements_text(coalesce(w->'run'->'assetKeys', '[]'))),
                         coalesce(w->'run'->'tags', '{}')::jsonb, (w->'run'->>'createdAt')::timestamptz,
                         (w->'run'->>'startedAt')::timestamptz, (w->'run'->>'endedAt')::timestamptz, w->'run'->>'error',
-                        coalesce((w->'run'->>'priority')::integer, 0), w->'run'->>'cancelRequestedBy')
+                        coalesce((w->'run'->>'priority')::integer, 0), w->'run'->>'cancelRequestedBy', w->'run'->>'job',
+                        array(select json_array_elements_text(coalesce(w->'run'->'ops', '[]'))), (w->'run'->>'config')::json)
                 on conflict (run_id) do update
                 set status = excluded.status, asset_keys = excluded.asset_keys, tags = excluded.tags,
                     started_at = excluded.started_at, ended_at = excluded.ended_at, error = excluded.error,

@@ -353,7 +353,8 @@ internal sealed partial class AssetGrain(
                 CancelAttemptAsync(runId, tracker.CodeLocation!, attempt).Ignore();
             }
 
-            var woke = await Task.WhenAny(tracker.Outcome.Task, dead, going, tracker.AttemptAbandoned, tracker.CancelRequested, giveUp ?? going, Task.Delay(RecordCheckInterval));
+            // Until the cancel came, it is one of the things to wait for; after, the grace period is.
+            var woke = await Task.WhenAny(tracker.Outcome.Task, dead, going, tracker.AttemptAbandoned, giveUp ?? tracker.CancelRequested, Task.Delay(RecordCheckInterval));
             if (tracker.Outcome.Task.IsCompleted || woke == going)
             {
                 return false;
@@ -483,6 +484,7 @@ internal sealed partial class AssetGrain(
             Attempt = attempt,
             InputRuns = spec.Inputs.ToDictionary(i => i, i => upstreamRuns[i], StringComparer.Ordinal),
             ConsumedUpstream = upstreamRuns,
+            Config = request.Config,
         };
         var waitingSince = Stopwatch.StartNew();
         var announced = false;
@@ -535,6 +537,11 @@ internal sealed partial class AssetGrain(
     private async Task<StepOutcome> RecordSuccessAsync(StepReport report)
     {
         var result = report.Result;
+        if (report.Spec.Kind == StepKind.Op)
+        {
+            return await RecordOpSuccessAsync(report);
+        }
+
         var record = new MaterializationRecord
         {
             AssetKey = Key,
@@ -584,6 +591,29 @@ internal sealed partial class AssetGrain(
         return new StepOutcome { Succeeded = true, Materialization = record };
     }
 
+    /// <summary>An op materializes nothing: its step succeeds, with its metadata on the event, and no asset state changes.</summary>
+    private async Task<StepOutcome> RecordOpSuccessAsync(StepReport report)
+    {
+        var result = report.Result;
+        var written = await store.AppendAsync(new RunWrite(report.RunId)
+        {
+            Step = new StepWrite(Key, StepTransition.Succeeded, report.Attempt) { Timestamp = DateTimeOffset.UtcNow, StartedAt = result.StartedAt, DurationMs = result.DurationMs, Silo = result.Silo },
+            Events =
+            [
+                .. result.Logs,
+                Event(report.RunId, report.Attempt, RunEventType.StepSucceeded, result.Silo is null ? null : $"on {result.Silo}") with
+                {
+                    DurationMs = result.DurationMs,
+                    Silo = result.Silo,
+                    Metadata = result.Metadata.Count == 0 ? null : result.Metadata,
+                },
+            ],
+        });
+        return written.Applied
+            ? new StepOutcome { Succeeded = true }
+            : await OutcomeFromRecordAsync(report.RunId, await store.GetStepAsync(report.RunId, Key));
+    }
+
     private async Task<StepOutcome> RecordFailureAsync(Guid runId, int attempt, StepError? error, List<RunEvent> logs, double durationMs, DateTimeOffset startedAt, string? silo)
     {
         error ??= new StepError { Type = "Unknown", Message = "The step failed without an error." };
@@ -626,6 +656,11 @@ internal sealed partial class AssetGrain(
     /// <summary>The outcome a finished step's record tells (its materialization, or its error).</summary>
     private async Task<StepOutcome> OutcomeFromRecordAsync(Guid runId, StepSummary? step)
     {
+        if (step?.Status == StepStatus.Success && graphs.Peek().Ops.ContainsKey(Key))
+        {
+            return new StepOutcome { Succeeded = true, AlreadyRecorded = true };
+        }
+
         if (step?.Status == StepStatus.Success && await store.FindMaterializationAsync(runId, Key) is { } materialization)
         {
             if (_state.History.All(h => h.RunId != runId))

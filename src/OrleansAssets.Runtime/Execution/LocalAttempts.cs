@@ -113,9 +113,9 @@ internal sealed partial class LocalAttempts(
                 // silo's messaging needs.
                 var code = Task.Factory.StartNew(async () =>
                 {
-                    var invocation = await AssetInvoker.InvokeAsync(definition, services, context, p => LoadInputAsync(request, location, services, p));
+                    var invocation = await AssetInvoker.InvokeAsync(definition, services, context, p => LoadInputAsync(request, location, services, p), request.Config);
                     StoredValue? value = null;
-                    if (invocation.Value is { } returned)
+                    if (invocation.Value is { } returned && definition.Spec.Kind == StepKind.Asset)
                     {
                         var io = ioManagers.For(definition.Spec.IOManager, services);
                         value = await io.StoreAsync(new OutputContext(key, request.RunId), returned, CancellationToken.None);

@@ -117,7 +117,11 @@ internal sealed class QueryGrain(
         {
             QueuePosition = run.Status == RunStatus.Queued ? await GrainFactory.GetGrain<IRunQueueGrain>(0).PositionOf(runId) : null,
             Run = run,
-            Steps = [.. run.AssetKeys.Select(k => steps.GetValueOrDefault(k) ?? new StepSummary { AssetKey = k })],
+            Steps =
+            [
+                .. run.AssetKeys.Select(k => steps.GetValueOrDefault(k) ?? new StepSummary { AssetKey = k }),
+                .. run.Ops.Select(k => (steps.GetValueOrDefault(k) ?? new StepSummary { AssetKey = k }) with { Kind = StepKind.Op }),
+            ],
             Events = [.. events],
             NextCursor = events.Count > 0 ? events[^1].Sequence : afterSequence,
         };

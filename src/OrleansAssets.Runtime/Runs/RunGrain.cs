@@ -33,6 +33,7 @@ internal sealed partial class RunGrain(
     private readonly TaskCompletionSource _canceling = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private RunRecord? _run;
     private Task? _execution;
+    private Dictionary<string, string> _config = new(StringComparer.Ordinal);
 
     private Guid RunId => this.GetPrimaryKey();
 
@@ -67,26 +68,48 @@ internal sealed partial class RunGrain(
         }
 
         var graph = await graphs.GetAsync();
-        var keys = AssetSelection.Parse(request.Selection).Resolve(graph);
-        if (!RunTags.TryPriority(request.Tags, out var priority, out var problem))
+        var job = request.Job is { } name
+            ? graph.Jobs.GetValueOrDefault(name) ?? throw new NotFoundException($"Unknown job {UserText.Quote(name)}{(graph.Jobs.Count == 0 ? "; the cluster has no jobs" : $"; jobs: {string.Join(", ", graph.Jobs.Keys.Order(StringComparer.Ordinal).Take(20))}")}.")
+            : null;
+        var selection = job is null ? request.Selection : job.Selection ?? "";
+        IReadOnlyList<string> keys = selection.Length == 0 && job is not null ? [] : AssetSelection.Parse(selection).Resolve(graph);
+        var tags = new Dictionary<string, string>(job?.Tags ?? [], StringComparer.Ordinal);
+        foreach (var (key, value) in request.Tags)
+        {
+            tags[key] = value;
+        }
+
+        if (!RunTags.TryPriority(tags, out var priority, out var problem))
         {
             throw new AssetSelectionException(problem!);
         }
 
+        if (job is not null && !tags.ContainsKey(RunTags.Priority))
+        {
+            priority = job.Priority;
+        }
+
+        var plan = RunPlan.Create(graph, keys, job?.Ops);
+        var config = request.Config ?? job?.DefaultConfig;
+        RunConfigValidator.Validate(config, plan.ByKey.ToDictionary(p => p.Key, p => p.Value.Spec, StringComparer.Ordinal));
         var run = new RunRecord
         {
             RunId = RunId,
             Status = RunStatus.Queued,
-            Selection = request.Selection,
+            Selection = selection,
             AssetKeys = [.. keys],
-            Tags = request.Tags,
+            Tags = tags,
             CreatedAt = time.GetUtcNow(),
             Priority = priority,
+            Job = job?.Name,
+            Ops = [.. job?.Ops ?? []],
+            Config = string.IsNullOrWhiteSpace(config) ? null : config,
         };
+        var what = job is null ? $"'{UserText.Shorten(selection)}'" : $"job {job.Name}";
         await store.AppendAsync(new RunWrite(RunId)
         {
             Run = run,
-            Events = [RunEventOf(RunEventType.RunQueued, $"{keys.Count} asset(s) selected by '{UserText.Shorten(request.Selection)}': {string.Join(", ", keys)}")],
+            Events = [RunEventOf(RunEventType.RunQueued, $"{keys.Count} asset(s){(run.Ops.Count == 0 ? "" : $" and {run.Ops.Count} op(s)")} selected by {what}: {string.Join(", ", keys.Concat(run.Ops))}")],
         });
         _run = run;
         await EnqueueAsync(run);
@@ -212,9 +235,10 @@ internal sealed partial class RunGrain(
             }
 
             var graph = await graphs.GetAsync();
-            var plan = RunPlan.Create(graph, run.AssetKeys);
+            var plan = RunPlan.Create(graph, run.AssetKeys, run.Ops);
+            _config = RunConfigValidator.Validate(run.Config, plan.ByKey.ToDictionary(p => p.Key, p => p.Value.Spec, StringComparer.Ordinal), checkUnknownSteps: false);
             var recorded = resumed ? (await store.GetStepsAsync(RunId)).ToDictionary(s => s.AssetKey, StringComparer.Ordinal) : [];
-            var outcome = await RunStepsAsync(plan, recorded, run.AssetKeys.Where(k => !plan.ByKey.ContainsKey(k)).ToList(), resumed);
+            var outcome = await RunStepsAsync(plan, recorded, run.AssetKeys.Concat(run.Ops).Where(k => !plan.ByKey.ContainsKey(k)).ToList(), resumed);
             if (outcome is null)
             {
                 return;
@@ -424,6 +448,7 @@ internal sealed partial class RunGrain(
                     RunId = RunId,
                     Spec = step.Spec,
                     UpstreamInRun = [.. step.UpstreamInRun],
+                    Config = _config.GetValueOrDefault(step.Key),
                     MayHaveStarted = mayHaveStarted,
                     KnownAttempt = attempt,
                     KnownSilo = silo,

@@ -26,6 +26,11 @@ public class ClusterFixture : IAsyncLifetime
     public static string CodeLocationAssembly(string assemblyName) =>
         Path.Combine(AppContext.BaseDirectory, "codelocations", assemblyName, assemblyName + ".dll");
 
+    /// <summary>More settings for the silo (the run queue's limits, the cancel grace period).</summary>
+    protected virtual void ConfigureOptions(OrleansAssetsOptions options)
+    {
+    }
+
     protected virtual void ConfigureCodeLocations(OrleansAssetsOptions options)
     {
         options.AddCodeLocation("sales", CodeLocationAssembly("SalesPipeline"));
@@ -45,6 +50,7 @@ public class ClusterFixture : IAsyncLifetime
             {
                 options.IOManager.Root = StorageRoot;
                 ConfigureCodeLocations(options);
+                ConfigureOptions(options);
             }));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
