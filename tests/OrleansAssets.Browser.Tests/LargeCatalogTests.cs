@@ -38,6 +38,17 @@ public sealed class LargeCatalogTests(LargeCatalogFixture fixture, ITestOutputHe
         Assert.InRange(boxesDrawn, 1, 99);
         await Expect(page.Locator(".lineage-toolbar .count")).ToHaveTextAsync("10,000 assets in 100 groups");
 
+        // A collapsed group is selected and materialized whole (as `group:NAME`), and its box counts the change live.
+        var box = page.Locator(".group-node.closed[data-group=group_005]");
+        await box.Locator(".group-name").ClickAsync();
+        await Expect(page.Locator(".lineage-toolbar .count")).ToHaveTextAsync("100 selected");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Materialize selected" }).ClickAsync();
+        await Expect(box.Locator(".status-counts")).ToHaveTextAsync("100 materialized", new() { Timeout = 60_000 });
+        var groupRun = System.Text.Json.JsonDocument.Parse(await (await page.APIRequest.GetAsync("/api/v1/runs?limit=1")).TextAsync())
+            .RootElement.GetProperty("items")[0];
+        Assert.Equal("group:group_005", groupRun.GetProperty("selection").GetString());
+        await page.Locator(".react-flow__pane").ClickAsync(new() { Position = new() { X = 5, Y = 5 } });
+
         // Interactive: expanding a group draws its 100 assets.
         clock.Restart();
         await page.GetByRole(AriaRole.Button, new() { Name = "Expand group group_000" }).ClickAsync();

@@ -186,13 +186,23 @@ function LineageGraph({ lineage }: { lineage: Lineage }) {
     return () => cancelAnimationFrame(frame);
   }, [layout, nodes, flow, focus, expanded]);
 
-  const selectedKeys = useMemo(() => {
+  // What is selected, as keys (for "with upstream/downstream", which our syntax applies to keys) and as the
+  // shortest terms (a whole group whose name no other code location uses is `group:NAME`).
+  const { selectedKeys, selectedTerms } = useMemo(() => {
     const keys: string[] = [];
+    const terms: string[] = [];
     for (const id of selected) {
-      if (isGroupNodeId(id)) keys.push(...(model.groups.get(id.slice("group:".length))?.keys ?? []));
-      else keys.push(id);
+      const group = isGroupNodeId(id) ? model.groups.get(id.slice("group:".length)) : undefined;
+      if (group) {
+        keys.push(...group.keys);
+        if (model.uniqueGroupNames.has(group.name)) terms.push(`group:${group.name}`);
+        else terms.push(...group.keys);
+      } else {
+        keys.push(id);
+        terms.push(id);
+      }
     }
-    return [...new Set(keys)];
+    return { selectedKeys: [...new Set(keys)], selectedTerms: [...new Set(terms)] };
   }, [selected, model]);
 
   const onNodeClick = useCallback((event: React.MouseEvent, node: GraphNode) => {
@@ -242,7 +252,7 @@ function LineageGraph({ lineage }: { lineage: Lineage }) {
               <>
                 <MaterializeButtons
                   choices={[
-                    { label: "Materialize selected", selection: selectionFor(selectedKeys, "only") },
+                    { label: "Materialize selected", selection: selectedTerms.join(",") },
                     { label: "Materialize with upstream", selection: selectionFor(selectedKeys, "upstream") },
                     { label: "Materialize with downstream", selection: selectionFor(selectedKeys, "downstream") },
                   ]}
