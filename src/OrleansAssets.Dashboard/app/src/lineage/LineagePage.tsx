@@ -238,7 +238,12 @@ function LineageGraph({ lineage }: { lineage: Lineage }) {
         <aside className="lineage-side" aria-label="Asset groups">
           <Finder model={model} onPick={reveal} />
           <div className="side-actions">
-            <button onClick={() => setExpanded(new Set(model.groups.keys()))}>Expand all</button>
+            <button
+              onClick={() => setExpanded(new Set(model.groups.keys()))}
+              title={big ? `Lays out all ${plural(model.nodes.size, "asset")}: seconds at this size (the page stays usable meanwhile)` : undefined}
+            >
+              Expand all
+            </button>
             <button onClick={() => setExpanded(new Set())}>Collapse all</button>
           </div>
           <GroupList model={model} expanded={expanded} onToggle={toggle} />
@@ -265,6 +270,11 @@ function LineageGraph({ lineage }: { lineage: Lineage }) {
               <MaterializeButtons choices={[{ label: "Materialize all", selection: "*", title: "Start a run of every asset (*)" }]} />
             )}
             <span className="hint">Click to select, Ctrl/Shift-click for more, double-click to open.</span>
+            {layout && layout.expanded !== expanded && (
+              <span className="hint busy" role="status">
+                laying out {plural([...expanded].reduce((n, g) => n + (model.groups.get(g)?.keys.length ?? 0), 0), "asset")}…
+              </span>
+            )}
             {layout && (
               <span className="hint" title="Time the last layout took in the worker, and then to draw it">
                 layout {layout.result.ms.toFixed(0)} ms{drawMs !== undefined ? `, drawn in ${drawMs.toFixed(0)} ms` : ""}
