@@ -146,7 +146,7 @@ function CatalogRow({ row, index, top }: { row: AssetSummary; index: number; top
       <span role="cell">
         <StatusBadge status={status} />
       </span>
-      <span role="cell">{time ? <time dateTime={time}>{formatTime(time)}</time> : <span className="muted">never</span>}</span>
+      <span role="cell">{time ? <time dateTime={time}>{formatTime(time)}</time> : <span className="muted">–</span>}</span>
     </div>
   );
 }
