@@ -59,6 +59,7 @@ public static class OrleansAssetsClientHostingExtensions
     public static IServiceCollection AddOrleansAssetsClient(this IServiceCollection services)
     {
         services.TryAddSingleton<OrleansAssetsClient>();
+        services.TryAddSingleton<IOrleansAssetsClient>(sp => sp.GetRequiredService<OrleansAssetsClient>());
         return services;
     }
 

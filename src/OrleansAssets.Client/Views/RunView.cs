@@ -6,7 +6,7 @@ namespace OrleansAssets.Client.Views;
 
 /// <summary>
 /// A run as one flat JSON document: its record, its steps and its events. The shape of <c>oa run --json</c>
-/// (and of the API to come): camelCase names, enums as words.
+/// and of the API's run: camelCase names, enums as words.
 /// </summary>
 public sealed record RunView(
     Guid RunId,
@@ -41,17 +41,27 @@ public sealed record RunView(
     }
 }
 
-/// <summary>One asset as one JSON document: definition, status, the latest materialization with its metadata by key, recent history.</summary>
+/// <summary>
+/// One asset as one JSON document: definition, status, the latest materialization with its metadata by key, recent
+/// history (the materializations before the latest). The shape of <c>oa asset --json</c> and of the API's asset;
+/// it carries all of <see cref="AssetDetails"/>, so the HTTP client gives the same details as the Orleans one.
+/// </summary>
+/// <param name="Inputs">The upstream keys whose values it receives as parameters (the rest of <paramref name="Dependencies"/> only order it).</param>
+/// <param name="IOManager">The IO manager that stores its value, when not the default.</param>
+/// <param name="MaterializingRun">The run materializing it now, if any.</param>
 public sealed record AssetView(
     string Key,
     string? Description,
     string Group,
     string CodeLocation,
+    string? IOManager,
     IReadOnlyDictionary<string, string> Tags,
     IReadOnlyList<string> Owners,
     IReadOnlyList<string> Dependencies,
+    IReadOnlyList<string> Inputs,
     IReadOnlyList<string> Dependents,
     AssetStatus Status,
+    Guid? MaterializingRun,
     IReadOnlyList<string> StaleBecause,
     MaterializationRecord? LatestMaterialization,
     FailureRecord? LastFailure,
@@ -62,11 +72,14 @@ public sealed record AssetView(
         details.Spec.Description,
         details.Spec.Group,
         details.Spec.CodeLocation,
+        details.Spec.IOManager,
         details.Spec.Tags,
         details.Spec.Owners,
         details.Spec.Dependencies,
+        details.Spec.Inputs,
         details.Dependents,
         details.State.Status,
+        details.State.MaterializingRun,
         details.State.StaleBecause,
         details.State.Latest,
         details.State.LastFailure,
