@@ -255,7 +255,7 @@ public sealed class OrleansAssetsHttpClient : IOrleansAssetsClient, IDisposable
             request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {_token}");
         }
 
-        var what = $"{method} /{path.Split('?')[0]}";
+        var what = $"{method} {request.RequestUri!.AbsolutePath}";
         try
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
