@@ -12,8 +12,8 @@ public static class SalesTransforms
 {
     public static readonly string[] RequiredColumns = ["date", "product", "quantity", "price"];
 
-    /// <summary>Reads the sales CSV with quantity and price as integers and every other column as text.</summary>
-    public static DataFrame Load(string path)
+    /// <summary>Reads the sales CSV with quantity and price as integers and every other column as text; stops when <paramref name="cancellationToken"/> fires.</summary>
+    public static DataFrame Load(string path, CancellationToken cancellationToken = default)
     {
         if (!File.Exists(path))
         {
@@ -34,11 +34,12 @@ public static class SalesTransforms
         }
 
         var types = names.Select(n => n is "quantity" or "price" ? typeof(long) : typeof(string)).ToArray();
-        return DataFrame.LoadCsv(path, columnNames: names, dataTypes: types, header: true, cultureInfo: CultureInfo.InvariantCulture);
+        using var file = new CancellableStream(File.OpenRead(path), cancellationToken);
+        return DataFrame.LoadCsv(file, columnNames: names, dataTypes: types, header: true, cultureInfo: CultureInfo.InvariantCulture);
     }
 
     /// <summary>Parses <c>date</c> and adds <c>amount = quantity * price</c>.</summary>
-    public static DataFrame Clean(DataFrame raw)
+    public static DataFrame Clean(DataFrame raw, CancellationToken cancellationToken = default)
     {
         var rows = raw.Rows.Count;
         var text = (StringDataFrameColumn)raw["date"];
@@ -48,6 +49,11 @@ public static class SalesTransforms
         var amount = new PrimitiveDataFrameColumn<long>("amount", rows);
         for (long i = 0; i < rows; i++)
         {
+            if (i % 65_536 == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             var value = text[i];
             dates[i] = DateTime.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
                 ? d
@@ -117,12 +123,12 @@ public static class SalesTransforms
     /// Writes a CSV (dates as yyyy-MM-dd) to a temporary file and renames it into place, so concurrent runs
     /// never leave a half-written file behind.
     /// </summary>
-    public static void WriteCsvAtomically(DataFrame frame, string path)
+    public static void WriteCsvAtomically(DataFrame frame, string path, CancellationToken cancellationToken = default)
     {
         var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
         try
         {
-            using (var writer = new StreamWriter(temporary, append: false, new UTF8Encoding(false)))
+            using (var writer = new StreamWriter(new CancellableStream(File.Create(temporary), cancellationToken), new UTF8Encoding(false)))
             {
                 writer.Write(string.Join(',', frame.Columns.Select(c => Quote(c.Name))));
                 writer.Write('\n');
@@ -161,4 +167,46 @@ public static class SalesTransforms
 
     private static string Quote(string text) =>
         text.IndexOfAny([',', '"', '\n', '\r']) < 0 ? text : $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+}
+
+/// <summary>A file stream that stops reading and writing once its token fires, so long reads and writes end promptly.</summary>
+internal sealed class CancellableStream(Stream inner, CancellationToken cancellationToken) : Stream
+{
+    public override bool CanRead => inner.CanRead;
+
+    public override bool CanSeek => inner.CanSeek;
+
+    public override bool CanWrite => inner.CanWrite;
+
+    public override long Length => inner.Length;
+
+    public override long Position { get => inner.Position; set => inner.Position = value; }
+
+    public override void Flush() => inner.Flush();
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return inner.Read(buffer, offset, count);
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+
+    public override void SetLength(long value) => inner.SetLength(value);
+
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        inner.Write(buffer, offset, count);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
 }

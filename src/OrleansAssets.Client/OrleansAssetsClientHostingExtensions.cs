@@ -42,11 +42,16 @@ public sealed class OrleansAssetsClientOptions
 public static class OrleansAssetsClientHostingExtensions
 {
     /// <summary>Adds an Orleans client for the cluster and <see cref="OrleansAssetsClient"/> on top of it.</summary>
-    public static IHostApplicationBuilder AddOrleansAssetsClient(this IHostApplicationBuilder builder, Action<OrleansAssetsClientOptions>? configure = null)
+    /// <param name="configureClient">More for the Orleans client (a connection retry filter, extra services).</param>
+    public static IHostApplicationBuilder AddOrleansAssetsClient(this IHostApplicationBuilder builder, Action<OrleansAssetsClientOptions>? configure = null, Action<IClientBuilder>? configureClient = null)
     {
         var options = OrleansAssetsClientOptions.FromConfiguration(builder.Configuration);
         configure?.Invoke(options);
-        builder.UseOrleansClient(client => ConfigureConnection(client, options));
+        builder.UseOrleansClient(client =>
+        {
+            ConfigureConnection(client, options);
+            configureClient?.Invoke(client);
+        });
         builder.Services.AddSingleton(options);
         builder.Services.AddOrleansAssetsClient();
         return builder;
@@ -63,7 +68,7 @@ public static class OrleansAssetsClientHostingExtensions
         return services;
     }
 
-    /// <summary>Points an Orleans client at the cluster the options name (see <see cref="AddOrleansAssetsClient(IHostApplicationBuilder, Action{OrleansAssetsClientOptions}?)"/>).</summary>
+    /// <summary>Points an Orleans client at the cluster the options name (see <see cref="AddOrleansAssetsClient(IHostApplicationBuilder, Action{OrleansAssetsClientOptions}?, Action{IClientBuilder}?)"/>).</summary>
     public static IClientBuilder ConfigureConnection(IClientBuilder client, OrleansAssetsClientOptions options)
     {
         if (options.PostgresConnectionString is null && options.Gateways.Count == 0)

@@ -138,3 +138,20 @@ public sealed class SiloStoppingException : OrleansAssetsException
     {
     }
 }
+
+/// <summary>A run's config does not fit its steps: an unknown step or field, a missing field, a wrong type. Nothing runs.</summary>
+[GenerateSerializer, Alias("oa.RunConfigException")]
+public sealed class RunConfigException : OrleansAssetsException
+{
+    public RunConfigException()
+    {
+    }
+
+    public RunConfigException(string message) : base(message)
+    {
+    }
+
+    public RunConfigException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+}

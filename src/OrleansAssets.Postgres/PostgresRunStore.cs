@@ -241,6 +241,19 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
     public Task<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken = default) =>
         ReadAsync(() => GetRunAsyncCore(runId, cancellationToken));
 
+    public Task<IReadOnlyList<RunRecord>> GetUnfinishedRunsAsync(CancellationToken cancellationToken = default) => ReadAsync<IReadOnlyList<RunRecord>>(async () =>
+    {
+        await using var command = _db.CreateCommand($"{RunColumns} where status in ('queued', 'started') order by priority desc, created_at, run_id");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var runs = new List<RunRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            runs.Add(ReadRun(reader));
+        }
+
+        return runs;
+    });
+
     public Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken = default) =>
         ReadAsync(() => ListRunsAsyncCore(query, cancellationToken));
 
@@ -299,7 +312,7 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
         await _writer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    private const string RunColumns = "select run_id, status, selection, asset_keys, tags::text, created_at, started_at, ended_at, error from oa_runs";
+    private const string RunColumns = "select run_id, status, selection, asset_keys, tags::text, created_at, started_at, ended_at, error, priority, cancel_requested_by, job, ops, config::text from oa_runs";
 
     private static RunRecord ReadRun(NpgsqlDataReader reader) => new()
     {
@@ -312,6 +325,11 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
         StartedAt = reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6),
         EndedAt = reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7),
         Error = reader.IsDBNull(8) ? null : reader.GetString(8),
+        Priority = reader.GetInt32(9),
+        CancelRequestedBy = reader.IsDBNull(10) ? null : reader.GetString(10),
+        Job = reader.IsDBNull(11) ? null : reader.GetString(11),
+        Ops = [.. reader.GetFieldValue<string[]>(12)],
+        Config = reader.IsDBNull(13) ? null : reader.GetString(13),
     };
 
     private static string Word(RunStatus status) => JsonNamingPolicy.CamelCase.ConvertName(status.ToString());

@@ -54,6 +54,25 @@ public sealed class ClusterProcessTests(ProcessClusterFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task The_cluster_s_gateway_process_serves_the_api_its_stream_and_the_silo_dashboard()
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Cluster.GatewayUrl };
+
+        using var ready = await http.GetAsync("/health/ready");
+        using var silos = JsonDocument.Parse(await http.GetStringAsync("/api/v1/silos"));
+        using var submitted = await http.PostAsync("/api/v1/runs", new StringContent("{\"selection\": \"raw_sales_data\"}", System.Text.Encoding.UTF8, "application/json"));
+        using var run = JsonDocument.Parse(await submitted.Content.ReadAsStringAsync());
+        var finished = await fixture.Cluster.WaitAsync(run.RootElement.GetProperty("runId").GetGuid(), TimeSpan.FromMinutes(1));
+        using var dashboard = await http.GetAsync("/orleans/");
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal(3, silos.RootElement.GetProperty("items").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "active"));
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, submitted.StatusCode);
+        Assert.Equal(RunStatus.Success, finished.Run.Status);
+        Assert.Equal(System.Net.HttpStatusCode.OK, dashboard.StatusCode);
+    }
+
+    [Fact]
     public async Task A_wrong_password_stops_a_silo_with_one_clear_line()
     {
         var root = Path.GetFullPath(Path.Combine(fixture.Cluster.ClusterDirectory, ".."));

@@ -36,6 +36,9 @@ public sealed class ProcessCluster : IAsyncDisposable
 
     public int BasePort => int.Parse(_environment["OA_CLUSTER_PORT"], System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>The gateway scripts/cluster started: REST API and dashboards.</summary>
+    public Uri GatewayUrl => new($"http://127.0.0.1:{_environment["OA_CLUSTER_HTTP_PORT"]}");
+
     /// <param name="salesRepeats">How many times the seed's rows repeat in the CSV the sales silos read, to make runs last.</param>
     /// <param name="sales">How many silos load the sales code location (one loads analytics).</param>
     /// <param name="postgres">A server of the test's own (for outages); the shared test server by default.</param>
@@ -57,6 +60,7 @@ public sealed class ProcessCluster : IAsyncDisposable
             ["OA_CLUSTER_ID"] = $"test-{Guid.NewGuid():N}"[..17],
             ["OA_CLUSTER_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["OA_CLUSTER_GATEWAY_PORT"] = (port + 5).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["OA_CLUSTER_HTTP_PORT"] = (port + 9).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["OA_POSTGRES_HOST"] = server.Host!,
             ["OA_POSTGRES_PORT"] = server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["OA_POSTGRES_USER"] = server.Username!,

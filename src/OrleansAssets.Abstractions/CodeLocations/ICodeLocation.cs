@@ -40,6 +40,12 @@ public interface ICodeLocationBuilder
     /// </summary>
     ICodeLocationBuilder AddAsset(AssetSpecification specification, Func<AssetContext, ValueTask<MaterializeResult>> materialize);
 
+    /// <summary>Adds every <see cref="OpAttribute"/> method of <typeparamref name="TOps"/> (created per step, as asset classes are).</summary>
+    ICodeLocationBuilder AddOps<TOps>() where TOps : class;
+
+    /// <summary>Adds a job: a named selection of assets and ops of this code location, launched by name.</summary>
+    ICodeLocationBuilder AddJob(JobDefinition job);
+
     /// <summary>Adds an IO manager that assets name in <see cref="AssetAttribute.IOManager"/>.</summary>
     ICodeLocationBuilder AddIOManager<TIOManager>(string name) where TIOManager : class, IIOManager;
 

@@ -20,7 +20,10 @@ public sealed record RunView(
     double? DurationMs,
     string? Error,
     IReadOnlyList<StepSummary> Steps,
-    IReadOnlyList<RunEvent> Events)
+    IReadOnlyList<RunEvent> Events,
+    int? QueuePosition = null,
+    int Priority = 0,
+    string? CancelRequestedBy = null)
 {
     public static RunView From(RunDetails details, IReadOnlyList<RunEvent>? allEvents = null)
     {
@@ -37,7 +40,10 @@ public sealed record RunView(
             run.EndedAt is { } end && run.StartedAt is { } start ? (end - start).TotalMilliseconds : null,
             run.Error,
             details.Steps,
-            allEvents ?? details.Events);
+            allEvents ?? details.Events,
+            details.QueuePosition,
+            run.Priority,
+            run.CancelRequestedBy);
     }
 }
 

@@ -23,6 +23,31 @@ public sealed record AssetSpec
     [Id(7)] public required string CodeLocation { get; init; }
 
     [Id(8)] public string? IOManager { get; init; }
+
+    /// <summary>An asset, or an op (a step of a job that materializes nothing and is not in the lineage).</summary>
+    [Id(9)] public StepKind Kind { get; init; }
+
+    /// <summary>The fields of the step's run config, when it takes one: what a submitted run's config is checked against.</summary>
+    [Id(10)] public List<ConfigField> Config { get; init; } = [];
+}
+
+[GenerateSerializer, Alias("oa.StepKind")]
+public enum StepKind
+{
+    Asset,
+    Op,
+}
+
+/// <summary>One field of a step's run config, as the run config names it (snake_case).</summary>
+[GenerateSerializer, Alias("oa.ConfigField")]
+public sealed record ConfigField
+{
+    [Id(0)] public required string Name { get; init; }
+
+    /// <summary>The JSON type: string, integer, number, boolean, array or object.</summary>
+    [Id(1)] public required string Type { get; init; }
+
+    [Id(2)] public bool Required { get; init; }
 }
 
 /// <summary>Where an asset stands: never materialized, being materialized, materialized, failed, or stale (an upstream changed since).</summary>

@@ -38,6 +38,14 @@ public interface IAssetGrain : IGrainWithStringKey
     [Alias("RecordOutcome")]
     Task RecordOutcome(StepReport report);
 
+    /// <summary>
+    /// The run is being canceled: the step starts no attempt, and a running attempt's cancellation token fires; it ends
+    /// canceled when its code stops, or after the grace period when it does not.
+    /// </summary>
+    [AlwaysInterleave]
+    [Alias("CancelStep")]
+    Task CancelStep(Guid runId, string by);
+
     [AlwaysInterleave]
     [Alias("GetState")]
     Task<AssetState> GetState();
@@ -64,6 +72,9 @@ public sealed record MaterializeRequest
     /// record before starting an attempt. A first request of a new run skips that read.
     /// </summary>
     [Id(5)] public bool MayHaveStarted { get; init; }
+
+    /// <summary>The step's part of the run config, as JSON, when it has one.</summary>
+    [Id(8)] public string? Config { get; init; }
 
     /// <summary>The attempt this caller was last told of, and its silo: a fresh activation follows it when the record lags.</summary>
     [Id(6)] public int KnownAttempt { get; init; }
@@ -93,4 +104,7 @@ public sealed record StepOutcome
 
     /// <summary>The outcome was recorded before this request: nothing new was recorded for it.</summary>
     [Id(3)] public bool AlreadyRecorded { get; init; }
+
+    /// <summary>The step was canceled with its run (neither succeeded nor failed).</summary>
+    [Id(4)] public bool Canceled { get; init; }
 }

@@ -17,6 +17,33 @@ public sealed record CodeLocationManifest
 
     /// <summary>Keys owned by other code locations that assets here depend on.</summary>
     [Id(4)] public List<string> ExternalAssets { get; init; } = [];
+
+    /// <summary>Its ops: steps of its jobs that materialize nothing (not in the asset graph).</summary>
+    [Id(5)] public List<AssetSpec> Ops { get; init; } = [];
+
+    [Id(6)] public List<JobSpec> Jobs { get; init; } = [];
+}
+
+/// <summary>A job as the cluster knows it: a named selection of assets and ops, launched by name.</summary>
+[GenerateSerializer, Alias("oa.JobSpec")]
+public sealed record JobSpec
+{
+    [Id(0)] public required string Name { get; init; }
+
+    [Id(1)] public string? Description { get; init; }
+
+    [Id(2)] public string? Selection { get; init; }
+
+    [Id(3)] public List<string> Ops { get; init; } = [];
+
+    [Id(4)] public Dictionary<string, string> Tags { get; init; } = [];
+
+    [Id(5)] public int Priority { get; init; }
+
+    /// <summary>The default run config, as JSON (an object by step key), or null.</summary>
+    [Id(6)] public string? DefaultConfig { get; init; }
+
+    [Id(7)] public required string CodeLocation { get; init; }
 }
 
 /// <summary>The whole asset graph of the cluster, across code locations, at one version.</summary>

@@ -25,6 +25,10 @@ public interface IStepExecutorGrain : IGrainWithStringKey
     /// <remarks>Never starts anything: for a caller that cannot tell whether the attempt was started.</remarks>
     [Alias("Find")]
     Task<AttemptStarted?> Find();
+
+    /// <summary>Fires the attempt's cancellation token; the attempt reports canceled when its code stops, or after the grace period.</summary>
+    [Alias("Cancel")]
+    Task Cancel();
 }
 
 /// <summary>The key of a step executor: <c>{codeLocation}/{runId}/{assetKey}/{attempt}</c>, so every attempt is placed afresh.</summary>
@@ -54,6 +58,9 @@ public sealed record StepExecutionRequest
 
     /// <summary>For every upstream asset, the run whose materialization this step consumes; recorded with the outcome.</summary>
     [Id(4)] public Dictionary<string, Guid> ConsumedUpstream { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>The step's part of the run config, as JSON, when it has one.</summary>
+    [Id(5)] public string? Config { get; init; }
 }
 
 /// <summary>Where an attempt runs.</summary>
@@ -107,4 +114,7 @@ public sealed record StepExecutionResult
 
     /// <summary>Events not stored yet (the attempt's start, log lines); the asset grain stores them with the outcome, in one commit.</summary>
     [Id(8)] public List<Runs.RunEvent> Logs { get; init; } = [];
+
+    /// <summary>The attempt was canceled: its code stopped on its token, or was abandoned after the grace period.</summary>
+    [Id(9)] public bool Canceled { get; init; }
 }

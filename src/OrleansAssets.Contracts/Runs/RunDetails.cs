@@ -10,6 +10,9 @@ public enum StepStatus
     Success,
     Failure,
     Skipped,
+
+    /// <summary>Its run was canceled while it ran (or before it could start).</summary>
+    Canceled,
 }
 
 /// <summary>One step of a run (one asset): where it stands, as the run storage records it with each of its events.</summary>
@@ -34,8 +37,11 @@ public sealed record StepSummary
     /// <summary>The silo running (or that ran) the current attempt.</summary>
     [Id(7)] public string? Silo { get; init; }
 
+    /// <summary>An asset's step, or an op's.</summary>
+    [Id(8)] public Assets.StepKind Kind { get; init; }
+
     [System.Text.Json.Serialization.JsonIgnore]
-    public bool IsFinished => Status is StepStatus.Success or StepStatus.Failure or StepStatus.Skipped;
+    public bool IsFinished => Status is StepStatus.Success or StepStatus.Failure or StepStatus.Skipped or StepStatus.Canceled;
 }
 
 /// <summary>A run with its steps and a page of its events.</summary>
@@ -50,6 +56,9 @@ public sealed record RunDetails
 
     /// <summary>Pass as <c>afterSequence</c> to read the events that follow this page.</summary>
     [Id(3)] public long NextCursor { get; init; }
+
+    /// <summary>For a queued run: its place in the queue, 1 being the next to start.</summary>
+    [Id(4)] public int? QueuePosition { get; init; }
 }
 
 /// <summary>Which runs to list, newest first.</summary>

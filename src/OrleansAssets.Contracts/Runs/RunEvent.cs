@@ -20,6 +20,12 @@ public enum RunEventType
     StepWaiting,
     Materialization,
     Log,
+
+    /// <summary>A step stopped because its run was canceled.</summary>
+    StepCanceled,
+
+    /// <summary>Someone asked to cancel the run; its running steps are being stopped.</summary>
+    RunCanceling,
 }
 
 /// <summary>One entry of a run's ordered event log.</summary>

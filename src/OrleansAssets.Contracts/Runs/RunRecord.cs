@@ -35,6 +35,21 @@ public sealed record RunRecord
     /// <summary>Why the run failed, in one line.</summary>
     [Id(8)] public string? Error { get; init; }
 
+    /// <summary>Its place among queued runs: higher first (the tag <c>oa/priority</c>), then first in first out.</summary>
+    [Id(9)] public int Priority { get; init; }
+
+    /// <summary>Who asked to cancel the run, once someone did; kept so a resumed run goes on canceling.</summary>
+    [Id(10)] public string? CancelRequestedBy { get; init; }
+
+    /// <summary>The job the run launched, if it was one.</summary>
+    [Id(11)] public string? Job { get; init; }
+
+    /// <summary>The ops the run runs besides its assets (a job's).</summary>
+    [Id(12)] public List<string> Ops { get; init; } = [];
+
+    /// <summary>The run config, as JSON: an object by step key. Each step gets its part.</summary>
+    [Id(13)] public string? Config { get; init; }
+
     [System.Text.Json.Serialization.JsonIgnore]
     public bool IsFinished => Status is RunStatus.Success or RunStatus.Failure or RunStatus.Canceled;
 }
@@ -43,7 +58,52 @@ public sealed record RunRecord
 [GenerateSerializer, Alias("oa.RunRequest")]
 public sealed record RunRequest
 {
-    [Id(0)] public required string Selection { get; init; }
+    /// <summary>Which assets, in the selection syntax; with <see cref="Job"/>, the job's selection is used instead.</summary>
+    [Id(0)] public string Selection { get; init; } = "";
 
     [Id(1)] public Dictionary<string, string> Tags { get; init; } = [];
+
+    /// <summary>A job to launch by name (its selection, ops, tags, priority and default config).</summary>
+    [Id(2)] public string? Job { get; init; }
+
+    /// <summary>The run config, as JSON: an object by step key, each the step's config fields.</summary>
+    [Id(3)] public string? Config { get; init; }
+}
+
+/// <summary>Who cancels a run, and why: recorded in its events.</summary>
+[GenerateSerializer, Alias("oa.CancelRequest")]
+public sealed record CancelRequest
+{
+    /// <summary>Who asked, for example <c>oa (alice@laptop)</c> or <c>the API (10.0.0.7)</c>.</summary>
+    [Id(0)] public required string By { get; init; }
+
+    [Id(1)] public string? Reason { get; init; }
+}
+
+/// <summary>The tag whose integer value orders queued runs, higher first.</summary>
+public static class RunTags
+{
+    public const string Priority = "oa/priority";
+
+    /// <summary>The run's priority from its tags: 0 when not given.</summary>
+    /// <exception cref="AssetSelectionException">Never; see <see cref="TryPriority"/> for validation.</exception>
+    public static int PriorityOf(IReadOnlyDictionary<string, string> tags) => TryPriority(tags, out var priority, out _) ? priority : 0;
+
+    public static bool TryPriority(IReadOnlyDictionary<string, string> tags, out int priority, out string? problem)
+    {
+        priority = 0;
+        problem = null;
+        if (!tags.TryGetValue(Priority, out var text))
+        {
+            return true;
+        }
+
+        if (int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out priority))
+        {
+            return true;
+        }
+
+        problem = $"tag {Priority} must be a whole number (higher runs first); {UserText.Quote(text)} is not.";
+        return false;
+    }
 }

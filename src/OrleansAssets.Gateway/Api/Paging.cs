@@ -4,8 +4,10 @@ using System.Text.Json;
 
 namespace OrleansAssets.Gateway.Api;
 
-/// <summary>One page of a list: its items and the cursor of the next page (null on the last).</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, string? Next);
+/// <summary>One page of a list: its items and the cursor of the next page (null on the last, and written as null).</summary>
+public sealed record Page<T>(
+    IReadOnlyList<T> Items,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)] string? Next);
 
 /// <summary>
 /// Reads and writes the <c>limit</c> and <c>cursor</c> of list endpoints. A cursor is opaque to clients (base64url

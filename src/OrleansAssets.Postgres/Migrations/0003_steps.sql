@@ -6,10 +6,19 @@
 
 alter table oa_events add column silo text;
 
+-- The run queue orders queued runs by priority, then age; a cancel request is kept so a resumed run goes on canceling.
+alter table oa_runs add column priority integer not null default 0;
+alter table oa_runs add column cancel_requested_by text;
+-- A job's runs: the job, the ops it runs besides assets, and the run config (an object by step key).
+alter table oa_runs add column job text;
+alter table oa_runs add column ops text[] not null default '{}';
+alter table oa_runs add column config json;
+create index oa_runs_unfinished on oa_runs (status, priority desc, created_at) where status in ('queued', 'started');
+
 create table oa_steps (
     run_id      uuid not null,
     asset_key   text not null,
-    -- pending (waiting for an attempt), running, success, failure, skipped
+    -- pending (waiting for an attempt), running, success, failure, skipped, canceled
     status      text not null,
     attempt     integer not null default 0,
     silo        text,
@@ -98,7 +107,7 @@ begin
             ok := case
                 when tr = 'started' then not found_step or (cur_status in ('pending', 'running') and cur_attempt <= att)
                 when tr = 'attemptLost' then not found_step or (cur_status = 'running' and cur_attempt = att) or (cur_status = 'pending' and cur_attempt < att)
-                when tr in ('succeeded', 'failed') then not found_step or cur_status in ('pending', 'running')
+                when tr in ('succeeded', 'failed', 'canceled') then not found_step or cur_status in ('pending', 'running')
                 when tr = 'skipped' then not found_step or cur_status = 'pending'
                 else false end;
         end if;
@@ -113,14 +122,18 @@ begin
 
         if ok then
             if w->'run' is not null then
-                insert into oa_runs (run_id, status, selection, asset_keys, tags, created_at, started_at, ended_at, error)
+                insert into oa_runs (run_id, status, selection, asset_keys, tags, created_at, started_at, ended_at, error,
+                                     priority, cancel_requested_by, job, ops, config)
                 values (run, w->'run'->>'status', w->'run'->>'selection',
                         array(select json_array_elements_text(coalesce(w->'run'->'assetKeys', '[]'))),
                         coalesce(w->'run'->'tags', '{}')::jsonb, (w->'run'->>'createdAt')::timestamptz,
-                        (w->'run'->>'startedAt')::timestamptz, (w->'run'->>'endedAt')::timestamptz, w->'run'->>'error')
+                        (w->'run'->>'startedAt')::timestamptz, (w->'run'->>'endedAt')::timestamptz, w->'run'->>'error',
+                        coalesce((w->'run'->>'priority')::integer, 0), w->'run'->>'cancelRequestedBy', w->'run'->>'job',
+                        array(select json_array_elements_text(coalesce(w->'run'->'ops', '[]'))), (w->'run'->>'config')::json)
                 on conflict (run_id) do update
                 set status = excluded.status, asset_keys = excluded.asset_keys, tags = excluded.tags,
-                    started_at = excluded.started_at, ended_at = excluded.ended_at, error = excluded.error;
+                    started_at = excluded.started_at, ended_at = excluded.ended_at, error = excluded.error,
+                    priority = excluded.priority, cancel_requested_by = coalesce(oa_runs.cancel_requested_by, excluded.cancel_requested_by);
                 if w->'run'->>'status' in ('success', 'failure', 'canceled') then
                     update oa_asset_activity set running_in = null where running_in = run;
                 end if;
@@ -128,11 +141,12 @@ begin
 
             if s is not null then
                 new_status := case tr when 'started' then 'running' when 'attemptLost' then 'pending'
-                                      when 'succeeded' then 'success' when 'failed' then 'failure' else 'skipped' end;
+                                      when 'succeeded' then 'success' when 'failed' then 'failure'
+                                      when 'canceled' then 'canceled' else 'skipped' end;
                 insert into oa_steps as t (run_id, asset_key, status, attempt, silo, started_at, ended_at, duration_ms, error)
                 values (run, s->>'assetKey', new_status, att, s->>'silo',
                         case when tr = 'started' then (s->>'timestamp')::timestamptz else (s->>'startedAt')::timestamptz end,
-                        case when new_status in ('success', 'failure', 'skipped') then (s->>'timestamp')::timestamptz end,
+                        case when new_status in ('success', 'failure', 'skipped', 'canceled') then (s->>'timestamp')::timestamptz end,
                         (s->>'durationMs')::double precision, s->'error')
                 on conflict (run_id, asset_key) do update
                 set status = excluded.status, attempt = greatest(t.attempt, excluded.attempt),
@@ -143,6 +157,8 @@ begin
                 if tr = 'started' then
                     insert into oa_asset_activity as a (asset_key, running_in) values (s->>'assetKey', run)
                     on conflict (asset_key) do update set running_in = run;
+                elsif tr = 'canceled' then
+                    update oa_asset_activity set running_in = null where asset_key = s->>'assetKey' and running_in = run;
                 end if;
             end if;
 

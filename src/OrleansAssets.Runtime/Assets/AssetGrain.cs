@@ -116,6 +116,7 @@ internal sealed partial class AssetGrain(
         }
 
         var tracker = Track(request.RunId);
+        tracker.CodeLocation ??= request.Spec.CodeLocation;
         var driver = tracker.Driver ??= DriveAsync(request, tracker);
         var outcome = tracker.Outcome.Task;
         if (!outcome.IsCompleted && tracker.Attempt <= request.KnownAttempt)
@@ -144,6 +145,16 @@ internal sealed partial class AssetGrain(
             : new StepProgress { Attempt = request.KnownAttempt, Silo = request.KnownSilo };
     }
 
+    public Task CancelStep(Guid runId, string by)
+    {
+        if (!_recentOutcomes.ContainsKey(runId))
+        {
+            Track(runId).RequestCancel(by);
+        }
+
+        return Task.CompletedTask;
+    }
+
     public async Task RecordOutcome(StepReport report)
     {
         if (_recentOutcomes.ContainsKey(report.RunId))
@@ -166,9 +177,13 @@ internal sealed partial class AssetGrain(
             return;
         }
 
-        var outcome = report.Result.Succeeded
-            ? await RecordSuccessAsync(report)
-            : await RecordFailureAsync(report.RunId, report.Attempt, report.Result.Error, report.Result.Logs, report.Result.DurationMs, report.Result.StartedAt, report.Result.Silo);
+        var result = report.Result;
+        var outcome = result switch
+        {
+            { Succeeded: true } => await RecordSuccessAsync(report),
+            { Canceled: true } => await RecordCanceledAsync(report.RunId, report.Attempt, result.Error?.Message ?? "canceled", result.Logs, result.DurationMs, result.StartedAt, result.Silo),
+            _ => await RecordFailureAsync(report.RunId, report.Attempt, result.Error, result.Logs, result.DurationMs, result.StartedAt, result.Silo),
+        };
         Complete(report.RunId, tracker, outcome);
     }
 
@@ -259,6 +274,13 @@ internal sealed partial class AssetGrain(
                 }
             }
 
+            if (tracker.CancelBy is { } by)
+            {
+                // Canceled before an attempt could start: none will.
+                Complete(request.RunId, tracker, await RecordCanceledAsync(request.RunId, attempt, $"not started: the run was canceled by {by}", [], 0, DateTimeOffset.UtcNow, silo: null));
+                return;
+            }
+
             attempt++;
             silo = await StartAttemptAsync(request, tracker, attempt, stop);
         }
@@ -316,6 +338,7 @@ internal sealed partial class AssetGrain(
     {
         var dead = deaths.WhenDead(silo);
         var going = Task.Delay(Timeout.Infinite, stop);
+        Task? giveUp = null;
         while (true)
         {
             if (tracker.AbandonedAttempt(attempt) is not null)
@@ -323,7 +346,15 @@ internal sealed partial class AssetGrain(
                 return true;
             }
 
-            var woke = await Task.WhenAny(tracker.Outcome.Task, dead, going, tracker.AttemptAbandoned, Task.Delay(RecordCheckInterval));
+            if (giveUp is null && tracker.CancelBy is not null)
+            {
+                // The attempt's token fires; it has the grace period (and a margin for its report) to stop.
+                giveUp = Task.Delay(options.Value.CancelGracePeriod + TimeSpan.FromSeconds(5), stop);
+                CancelAttemptAsync(runId, tracker.CodeLocation!, attempt).Ignore();
+            }
+
+            // Until the cancel came, it is one of the things to wait for; after, the grace period is.
+            var woke = await Task.WhenAny(tracker.Outcome.Task, dead, going, tracker.AttemptAbandoned, giveUp ?? tracker.CancelRequested, Task.Delay(RecordCheckInterval));
             if (tracker.Outcome.Task.IsCompleted || woke == going)
             {
                 return false;
@@ -334,7 +365,13 @@ internal sealed partial class AssetGrain(
                 return true;
             }
 
-            if (woke == tracker.AttemptAbandoned)
+            if (woke == giveUp)
+            {
+                Complete(runId, tracker, await RecordCanceledAsync(runId, attempt, $"canceled by {tracker.CancelBy}; attempt {attempt} did not report back within {options.Value.CancelGracePeriod} and was abandoned", [], 0, DateTimeOffset.UtcNow, silo));
+                return false;
+            }
+
+            if (woke == tracker.AttemptAbandoned || woke == tracker.CancelRequested)
             {
                 continue;
             }
@@ -347,12 +384,32 @@ internal sealed partial class AssetGrain(
         }
     }
 
+    private async Task CancelAttemptAsync(Guid runId, string codeLocation, int attempt)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IStepExecutorGrain>(StepExecutorKey.Create(codeLocation, runId, Key, attempt)).Cancel();
+        }
+        catch (Exception e)
+        {
+            // Not reached (its activation moved): the grace period ends the step all the same.
+            LogCancelFailed(logger, e, Key, runId, attempt);
+        }
+    }
+
     /// <summary>
     /// Records the attempt as lost with its silo, or, past <see cref="OrleansAssetsOptions.MaxStepAttempts"/>, the
     /// step as failed. Returns the step's record when it had moved on already (an outcome, or another attempt).
     /// </summary>
     private async Task<StepSummary?> RecordLostAsync(Guid runId, StepTracker tracker, int attempt, string silo)
     {
+        if (tracker.CancelBy is { } by)
+        {
+            // Being canceled: a lost attempt is not run again.
+            Complete(runId, tracker, await RecordCanceledAsync(runId, attempt, $"canceled by {by}; attempt {attempt} ended with its silo {silo}", [], 0, DateTimeOffset.UtcNow, silo));
+            return null;
+        }
+
         // An attempt that never ran (its silo stopped first) does not count against the step's attempts.
         var notStarted = tracker.AbandonedAttempt(attempt);
         var lost = attempt - tracker.AttemptsNotStarted;
@@ -427,6 +484,7 @@ internal sealed partial class AssetGrain(
             Attempt = attempt,
             InputRuns = spec.Inputs.ToDictionary(i => i, i => upstreamRuns[i], StringComparer.Ordinal),
             ConsumedUpstream = upstreamRuns,
+            Config = request.Config,
         };
         var waitingSince = Stopwatch.StartNew();
         var announced = false;
@@ -479,6 +537,11 @@ internal sealed partial class AssetGrain(
     private async Task<StepOutcome> RecordSuccessAsync(StepReport report)
     {
         var result = report.Result;
+        if (report.Spec.Kind == StepKind.Op)
+        {
+            return await RecordOpSuccessAsync(report);
+        }
+
         var record = new MaterializationRecord
         {
             AssetKey = Key,
@@ -528,6 +591,29 @@ internal sealed partial class AssetGrain(
         return new StepOutcome { Succeeded = true, Materialization = record };
     }
 
+    /// <summary>An op materializes nothing: its step succeeds, with its metadata on the event, and no asset state changes.</summary>
+    private async Task<StepOutcome> RecordOpSuccessAsync(StepReport report)
+    {
+        var result = report.Result;
+        var written = await store.AppendAsync(new RunWrite(report.RunId)
+        {
+            Step = new StepWrite(Key, StepTransition.Succeeded, report.Attempt) { Timestamp = DateTimeOffset.UtcNow, StartedAt = result.StartedAt, DurationMs = result.DurationMs, Silo = result.Silo },
+            Events =
+            [
+                .. result.Logs,
+                Event(report.RunId, report.Attempt, RunEventType.StepSucceeded, result.Silo is null ? null : $"on {result.Silo}") with
+                {
+                    DurationMs = result.DurationMs,
+                    Silo = result.Silo,
+                    Metadata = result.Metadata.Count == 0 ? null : result.Metadata,
+                },
+            ],
+        });
+        return written.Applied
+            ? new StepOutcome { Succeeded = true }
+            : await OutcomeFromRecordAsync(report.RunId, await store.GetStepAsync(report.RunId, Key));
+    }
+
     private async Task<StepOutcome> RecordFailureAsync(Guid runId, int attempt, StepError? error, List<RunEvent> logs, double durationMs, DateTimeOffset startedAt, string? silo)
     {
         error ??= new StepError { Type = "Unknown", Message = "The step failed without an error." };
@@ -548,6 +634,19 @@ internal sealed partial class AssetGrain(
         return new StepOutcome { Succeeded = false, Error = error };
     }
 
+    /// <summary>The step ends canceled: no materialization, the asset's state unchanged.</summary>
+    private async Task<StepOutcome> RecordCanceledAsync(Guid runId, int attempt, string why, List<RunEvent> logs, double durationMs, DateTimeOffset startedAt, string? silo)
+    {
+        var result = await store.AppendAsync(new RunWrite(runId)
+        {
+            Step = new StepWrite(Key, StepTransition.Canceled, attempt) { Timestamp = DateTimeOffset.UtcNow, StartedAt = startedAt, DurationMs = durationMs, Silo = silo },
+            Events = [.. logs, Event(runId, attempt, RunEventType.StepCanceled, why) with { DurationMs = durationMs > 0 ? durationMs : null, Silo = silo }],
+        });
+        return result.Applied
+            ? new StepOutcome { Succeeded = false, Canceled = true, Error = new StepError { Type = "OrleansAssets.Canceled", Message = why } }
+            : await OutcomeFromRecordAsync(runId, await store.GetStepAsync(runId, Key));
+    }
+
     private static AssetGrainState WithFailure(AssetGrainState state, Guid runId, DateTimeOffset at, StepError error)
     {
         state.LastFailure = new FailureRecord { RunId = runId, Timestamp = at, Error = error };
@@ -557,6 +656,11 @@ internal sealed partial class AssetGrain(
     /// <summary>The outcome a finished step's record tells (its materialization, or its error).</summary>
     private async Task<StepOutcome> OutcomeFromRecordAsync(Guid runId, StepSummary? step)
     {
+        if (step?.Status == StepStatus.Success && graphs.Peek().Ops.ContainsKey(Key))
+        {
+            return new StepOutcome { Succeeded = true, AlreadyRecorded = true };
+        }
+
         if (step?.Status == StepStatus.Success && await store.FindMaterializationAsync(runId, Key) is { } materialization)
         {
             if (_state.History.All(h => h.RunId != runId))
@@ -571,6 +675,7 @@ internal sealed partial class AssetGrain(
         return new StepOutcome
         {
             Succeeded = false,
+            Canceled = step?.Status == StepStatus.Canceled,
             AlreadyRecorded = true,
             Error = step?.Error ?? new StepError { Type = "Unknown", Message = $"The step of '{Key}' ended {step?.Status.ToString() ?? "without a record"}." },
         };
@@ -738,6 +843,21 @@ internal sealed partial class AssetGrain(
         public string? Silo { get; private set; }
 
         private readonly Dictionary<int, StepError> _notStarted = [];
+        private readonly TaskCompletionSource _cancelRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Who canceled the step's run, once someone did.</summary>
+        public string? CancelBy { get; private set; }
+
+        public Task CancelRequested => _cancelRequested.Task;
+
+        /// <summary>The code location of the step's attempts, once a request named it.</summary>
+        public string? CodeLocation { get; set; }
+
+        public void RequestCancel(string by)
+        {
+            CancelBy ??= by;
+            _cancelRequested.TrySetResult();
+        }
         private TaskCompletionSource _attemptAbandoned = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         /// <summary>Completes when an attempt reports that it never ran (its silo began to stop first).</summary>
@@ -780,6 +900,9 @@ internal sealed partial class AssetGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Step {AssetKey} of run {RunId}: attempt {Attempt} was lost with silo {Silo}")]
     private static partial void LogAttemptLost(ILogger logger, string assetKey, Guid runId, int attempt, string silo);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Step {AssetKey} of run {RunId}: attempt {Attempt} could not be told to stop")]
+    private static partial void LogCancelFailed(ILogger logger, Exception exception, string assetKey, Guid runId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Step {AssetKey} of run {RunId}: could not ask where attempt {Attempt} runs; asking again")]
     private static partial void LogFindFailed(ILogger logger, Exception exception, string assetKey, Guid runId, int attempt);

@@ -34,8 +34,12 @@ internal sealed partial class AssetCatalogGrain(
         {
             var others = catalog.CodeLocations.Values.Where(l => l.Name != manifest.Name).Append(manifest).ToList();
             AssetGraphValidator.Validate(
-                others.SelectMany(l => l.Assets).ToList(),
+                others.SelectMany(l => l.Assets).Concat(others.SelectMany(l => l.Ops)).ToList(),
                 others.SelectMany(l => l.ExternalAssets).ToHashSet(StringComparer.Ordinal));
+            foreach (var twice in others.SelectMany(l => l.Jobs.Select(j => (Job: j.Name, Location: l.Name))).GroupBy(j => j.Job, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            {
+                throw new AssetGraphException($"Invalid definitions: job '{twice.Key}' is defined by code locations {string.Join(" and ", twice.Select(t => $"'{t.Location}'"))}; job names are unique in a cluster.");
+            }
             catalog.CodeLocations[manifest.Name] = manifest;
             catalog.Version++;
             LogPublished(logger, manifest.Name, manifest.Version, manifest.Assets.Count, catalog.Version);
@@ -70,7 +74,8 @@ internal sealed partial class AssetCatalogGrain(
 
     private static bool SameManifest(CodeLocationManifest a, CodeLocationManifest b) =>
         a.Version == b.Version && a.Assembly == b.Assembly && a.Assets.SequenceEqual(b.Assets, AssetSpecComparer.Instance)
-        && a.ExternalAssets.SequenceEqual(b.ExternalAssets);
+        && a.ExternalAssets.SequenceEqual(b.ExternalAssets) && a.Ops.SequenceEqual(b.Ops, AssetSpecComparer.Instance)
+        && a.Jobs.Select(j => System.Text.Json.JsonSerializer.Serialize(j)).SequenceEqual(b.Jobs.Select(j => System.Text.Json.JsonSerializer.Serialize(j)));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Code location {CodeLocation} {Version} published {AssetCount} assets; catalog version {CatalogVersion}")]
     private static partial void LogPublished(ILogger logger, string codeLocation, string version, int assetCount, long catalogVersion);
@@ -85,7 +90,8 @@ internal sealed class AssetSpecComparer : IEqualityComparer<Assets.AssetSpec>
         ReferenceEquals(x, y) || (x is not null && y is not null
             && x.Key == y.Key && x.Description == y.Description && x.Group == y.Group && x.CodeLocation == y.CodeLocation
             && x.IOManager == y.IOManager && x.Dependencies.SequenceEqual(y.Dependencies) && x.Inputs.SequenceEqual(y.Inputs)
-            && x.Owners.SequenceEqual(y.Owners) && x.Tags.Count == y.Tags.Count && !x.Tags.Except(y.Tags).Any());
+            && x.Owners.SequenceEqual(y.Owners) && x.Tags.Count == y.Tags.Count && !x.Tags.Except(y.Tags).Any()
+            && x.Kind == y.Kind && x.Config.SequenceEqual(y.Config));
 
     public int GetHashCode(Assets.AssetSpec obj) => obj.Key.GetHashCode(StringComparison.Ordinal);
 }

@@ -20,6 +20,9 @@ internal enum AssetParameterKind
     Context,
     CancellationToken,
     Upstream,
+
+    /// <summary>The step's part of the run config, bound to a <see cref="StepConfig"/> type.</summary>
+    Config,
 }
 
 internal sealed record AssetParameter(AssetParameterKind Kind, string Name, Type Type, string? UpstreamKey);

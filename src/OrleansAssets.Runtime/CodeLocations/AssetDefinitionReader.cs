@@ -19,6 +19,39 @@ internal static class AssetDefinitionReader
         }
     }
 
+    /// <summary>Reads the <see cref="OpAttribute"/> methods of one ops class: steps of jobs that materialize nothing.</summary>
+    public static IEnumerable<AssetDefinition> ReadOps(Type opsClass, string codeLocation)
+    {
+        var methods = opsClass
+            .GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
+            .Select(m => (method: m, attribute: m.GetCustomAttribute<OpAttribute>()))
+            .Where(m => m.attribute is not null)
+            .OrderBy(m => m.method.MetadataToken);
+        foreach (var (method, attribute) in methods)
+        {
+            var where = $"{opsClass.Name}.{method.Name}";
+            var key = attribute!.Key ?? AssetKeys.ToSnakeCase(TrimAsync(method.Name));
+            if (!AssetKeys.IsValid(key))
+            {
+                throw new AssetGraphException($"Invalid asset graph: op key '{key}' of {where} is not valid; use letters, digits and '_' in segments separated by '/'.");
+            }
+
+            var parameters = method.GetParameters().Select(ReadParameter).ToList();
+            var inputs = parameters.Where(p => p.Kind == AssetParameterKind.Upstream).Select(p => p.UpstreamKey!).ToList();
+            yield return new AssetDefinition(new AssetSpec
+            {
+                Key = key,
+                Description = attribute.Description,
+                Group = "ops",
+                Inputs = inputs,
+                Dependencies = [.. inputs.Concat(attribute.Deps).Distinct(StringComparer.Ordinal)],
+                CodeLocation = codeLocation,
+                Kind = StepKind.Op,
+                Config = ConfigSchema.Of(parameters),
+            }, opsClass, method, parameters);
+        }
+    }
+
     /// <summary>An asset added in code (<see cref="ICodeLocationBuilder.AddAsset"/>): its deps only order it.</summary>
     public static AssetDefinition Read(AssetSpecification specification, Func<AssetContext, ValueTask<MaterializeResult>> materialize, string codeLocation)
     {
@@ -82,6 +115,7 @@ internal static class AssetDefinitionReader
             Dependencies = [.. inputs.Concat(deps).Distinct(StringComparer.Ordinal)],
             CodeLocation = codeLocation,
             IOManager = attribute.IOManager,
+            Config = ConfigSchema.Of(parameters),
         };
         return new AssetDefinition(spec, assetClass, method, parameters);
     }
@@ -96,6 +130,11 @@ internal static class AssetDefinitionReader
         if (parameter.ParameterType == typeof(CancellationToken))
         {
             return new(AssetParameterKind.CancellationToken, parameter.Name!, parameter.ParameterType, null);
+        }
+
+        if (typeof(StepConfig).IsAssignableFrom(parameter.ParameterType))
+        {
+            return new(AssetParameterKind.Config, parameter.Name!, parameter.ParameterType, null);
         }
 
         var upstream = parameter.GetCustomAttribute<UpstreamAttribute>()?.Key ?? AssetKeys.ToSnakeCase(parameter.Name!);

@@ -10,6 +10,8 @@ internal sealed class CodeLocationBuilder(string name, IConfiguration configurat
     private readonly Dictionary<string, Type> _ioManagers = new(StringComparer.Ordinal);
     private readonly HashSet<string> _externalAssets = new(StringComparer.Ordinal);
     private readonly List<AssetDefinition> _definedAssets = [];
+    private readonly List<Type> _opClasses = [];
+    private readonly List<JobDefinition> _jobs = [];
 
     public string Name { get; } = name;
 
@@ -25,6 +27,27 @@ internal sealed class CodeLocationBuilder(string name, IConfiguration configurat
 
     /// <summary>Assets added with <see cref="AddAsset"/>, in the order they were added.</summary>
     public IReadOnlyList<AssetDefinition> DefinedAssets => _definedAssets;
+
+    public IReadOnlyList<Type> OpClasses => _opClasses;
+
+    public IReadOnlyList<JobDefinition> Jobs => _jobs;
+
+    public ICodeLocationBuilder AddOps<TOps>() where TOps : class
+    {
+        if (!_opClasses.Contains(typeof(TOps)))
+        {
+            _opClasses.Add(typeof(TOps));
+        }
+
+        return this;
+    }
+
+    public ICodeLocationBuilder AddJob(JobDefinition job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        _jobs.Add(job);
+        return this;
+    }
 
     public ICodeLocationBuilder AddAsset(AssetSpecification specification, Func<AssetContext, ValueTask<MaterializeResult>> materialize)
     {

@@ -33,8 +33,10 @@ internal sealed class CodeLocationRegistry
             throw new AssetGraphException($"Invalid configuration: code location '{twice.Key}' is configured twice.");
         }
 
-        // Validate before indexing by key, so duplicates are reported as such, with every other problem.
+        // Validate before indexing by key, so duplicates are reported as such, with every other problem. Ops are
+        // steps of the same graph (they depend on assets or ops; nothing depends on them but ops).
         var definitions = read.SelectMany(r => r.Assets).ToList();
+        JobReader.ValidateOpsAreLeaves(definitions.Select(d => d.Spec).ToList(), spec => definitions.First(d => ReferenceEquals(d.Spec, spec)).Describe());
         var describe = definitions.ToDictionary<AssetDefinition, object, string>(d => d.Spec, d => d.Describe(), ReferenceEqualityComparer.Instance);
         AssetGraphValidator.Validate(
             definitions.Select(d => d.Spec).ToList(),
@@ -81,7 +83,11 @@ internal sealed class CodeLocationRegistry
 
         var builder = new CodeLocationBuilder(name, configuration);
         ((ICodeLocation)Activator.CreateInstance(definitionsType)!).Configure(builder);
-        var assets = builder.AssetClasses.SelectMany(c => AssetDefinitionReader.Read(c, name)).Concat(builder.DefinedAssets).ToList();
+        var assets = builder.AssetClasses.SelectMany(c => AssetDefinitionReader.Read(c, name))
+            .Concat(builder.DefinedAssets)
+            .Concat(builder.OpClasses.SelectMany(c => AssetDefinitionReader.ReadOps(c, name)))
+            .ToList();
+        JobReader.Validate(name, builder.Jobs, assets);
         if (assets.Count == 0)
         {
             throw new OrleansAssetsException($"Code location '{name}' ({definitionsType.FullName}) registers no assets; call builder.AddAssets<T>() with a class that has [Asset] methods, or builder.AddAsset(...).");

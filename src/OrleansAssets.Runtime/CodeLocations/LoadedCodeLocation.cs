@@ -43,8 +43,10 @@ internal sealed class LoadedCodeLocation
         Name = Name,
         Assembly = Assembly.GetName().Name ?? Assembly.FullName ?? Name,
         Version = Version,
-        Assets = [.. Assets.Values.Select(a => a.Spec).OrderBy(s => s.Key, StringComparer.Ordinal)],
+        Assets = [.. Assets.Values.Select(a => a.Spec).Where(s => s.Kind == StepKind.Asset).OrderBy(s => s.Key, StringComparer.Ordinal)],
         ExternalAssets = [.. ExternalAssets.Order(StringComparer.Ordinal)],
+        Ops = [.. Assets.Values.Select(a => a.Spec).Where(s => s.Kind == StepKind.Op).OrderBy(s => s.Key, StringComparer.Ordinal)],
+        Jobs = [.. _builder.Jobs.Select(j => JobReader.ToSpec(j, Name)).OrderBy(j => j.Name, StringComparer.Ordinal)],
     };
 
     /// <summary>

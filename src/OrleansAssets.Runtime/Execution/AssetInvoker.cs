@@ -17,7 +17,8 @@ internal static class AssetInvoker
         AssetDefinition definition,
         IServiceProvider locationServices,
         AssetContext context,
-        Func<AssetParameter, Task<object?>> loadInput)
+        Func<AssetParameter, Task<object?>> loadInput,
+        string? config = null)
     {
         var arguments = new object?[definition.Parameters.Count];
         for (var i = 0; i < arguments.Length; i++)
@@ -27,6 +28,7 @@ internal static class AssetInvoker
             {
                 AssetParameterKind.Context => context,
                 AssetParameterKind.CancellationToken => context.CancellationToken,
+                AssetParameterKind.Config => ConfigSchema.Bind(definition.Key, parameter.Type, config),
                 _ => await loadInput(parameter),
             };
         }

@@ -17,6 +17,7 @@ namespace OrleansAssets.Execution;
 /// stopped halfway) must neither be orphaned nor started a second time when that happens.
 /// </summary>
 internal sealed partial class LocalAttempts(
+    Microsoft.Extensions.Options.IOptions<OrleansAssetsOptions> options,
     CodeLocationRegistry codeLocations,
     IOManagerResolver ioManagers,
     StepSlots slots,
@@ -34,7 +35,7 @@ internal sealed partial class LocalAttempts(
     /// <summary>Starts the attempt the executor key names, unless it runs here already.</summary>
     public Attempt Start(string executorKey, StepExecutionRequest request)
     {
-        var attempt = _attempts.GetOrAdd(executorKey, key => new Attempt(key, request, new RunEventLogger(request.RunId, request.Spec.Key, request.Attempt, events, logger)));
+        var attempt = _attempts.GetOrAdd(executorKey, key => new Attempt(key, request, new RunEventLogger(request.RunId, request.Spec.Key, request.Attempt, events, logger), options.Value.CancelGracePeriod));
         attempt.Begin(() => RunAsync(attempt));
         return attempt;
     }
@@ -72,9 +73,14 @@ internal sealed partial class LocalAttempts(
         var key = request.Spec.Key;
         var runLog = attempt.Log;
         IDisposable slot;
+        using var stopOrCancel = CancellationTokenSource.CreateLinkedTokenSource(shutdown.Stopping, attempt.Cancellation.Token);
         try
         {
-            slot = await slots.EnterAsync(shutdown.Stopping);
+            slot = await slots.EnterAsync(stopOrCancel.Token);
+        }
+        catch (OperationCanceledException) when (attempt.Cancellation.IsCancellationRequested)
+        {
+            return (Canceled(request, "its run was canceled before it could start", DateTimeOffset.UtcNow, 0, []), false, false);
         }
         catch (OperationCanceledException) when (shutdown.IsStopping)
         {
@@ -101,15 +107,15 @@ internal sealed partial class LocalAttempts(
                 var definition = location.Assets.GetValueOrDefault(key)
                     ?? throw new InvalidOperationException($"Code location '{location.Name}' ({location.Version}) on this silo does not define asset '{key}'; was it redeployed without it?");
                 var services = location.GetServices(hostServices);
-                var context = new AssetContext(key, request.RunId, runLog, request.Attempt);
+                var context = new AssetContext(key, request.RunId, runLog, request.Attempt, attempt.Cancellation.Token);
 
                 // User code may block or burn CPU for minutes: run it on a thread of its own, not on a pool thread the
                 // silo's messaging needs.
-                var (stored, result) = await Task.Factory.StartNew(async () =>
+                var code = Task.Factory.StartNew(async () =>
                 {
-                    var invocation = await AssetInvoker.InvokeAsync(definition, services, context, p => LoadInputAsync(request, location, services, p));
+                    var invocation = await AssetInvoker.InvokeAsync(definition, services, context, p => LoadInputAsync(request, location, services, p), request.Config);
                     StoredValue? value = null;
-                    if (invocation.Value is { } returned)
+                    if (invocation.Value is { } returned && definition.Spec.Kind == StepKind.Asset)
                     {
                         var io = ioManagers.For(definition.Spec.IOManager, services);
                         value = await io.StoreAsync(new OutputContext(key, request.RunId), returned, CancellationToken.None);
@@ -117,6 +123,16 @@ internal sealed partial class LocalAttempts(
 
                     return (value, invocation);
                 }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+                if (await Task.WhenAny(code, attempt.GraceOver) != code)
+                {
+                    // Its token fired and it did not stop: abandoned (it may still finish, unrecorded).
+                    code.ContinueWith(t => t.Exception, TaskScheduler.Default).Ignore();
+                    var (abandonedStart, abandonedLogs) = await runLog.DrainAsync();
+                    LogAbandoned(logger, key, request.RunId, request.Attempt, options.Value.CancelGracePeriod);
+                    return (Canceled(request, $"its run was canceled; its code did not stop within {options.Value.CancelGracePeriod} of its cancellation token and was abandoned", startedAt, clock.Elapsed.TotalMilliseconds, abandonedLogs), abandonedStart, false);
+                }
+
+                var (stored, result) = await code;
                 var (startStored, held) = await runLog.DrainAsync();
                 LogStepFinished(logger, key, request.RunId, request.Attempt, clock.Elapsed.TotalMilliseconds);
                 return (new StepExecutionResult
@@ -130,6 +146,12 @@ internal sealed partial class LocalAttempts(
                     ValueLocation = stored?.Location,
                     Silo = Silo,
                 }, startStored, false);
+            }
+            catch (Exception e) when (attempt.Cancellation.IsCancellationRequested)
+            {
+                // Stopped on its token (an OperationCanceledException, or whatever its canceled I/O threw).
+                var (canceledStart, canceledLogs) = await runLog.DrainAsync();
+                return (Canceled(request, $"its run was canceled; its code stopped ({(e is UserCodeException ? e.InnerException!.GetType().Name : e.GetType().Name)})", startedAt, clock.Elapsed.TotalMilliseconds, canceledLogs), canceledStart, false);
             }
             catch (Exception e)
             {
@@ -149,6 +171,17 @@ internal sealed partial class LocalAttempts(
             }
         }
     }
+
+    private StepExecutionResult Canceled(StepExecutionRequest request, string why, DateTimeOffset startedAt, double durationMs, List<Runs.RunEvent> logs) => new()
+    {
+        Succeeded = false,
+        Canceled = true,
+        StartedAt = startedAt,
+        DurationMs = durationMs,
+        Logs = logs,
+        Silo = Silo,
+        Error = new StepError { Type = "OrleansAssets.Canceled", Message = $"attempt {request.Attempt}: {why}" },
+    };
 
     /// <summary>
     /// Hands the outcome to the asset grain until it is recorded: while the storage is away the asset grain cannot
@@ -198,11 +231,29 @@ internal sealed partial class LocalAttempts(
         return await io.LoadAsync(new InputContext(upstream, producedBy, request.Spec.Key), parameter.Type, CancellationToken.None);
     }
 
-    /// <summary>One attempt running here: its request, its held events, and the work that runs it.</summary>
-    internal sealed class Attempt(string executorKey, StepExecutionRequest request, RunEventLogger log)
+    /// <summary>One attempt running here: its request, its held events, its cancellation, and the work that runs it.</summary>
+    internal sealed class Attempt(string executorKey, StepExecutionRequest request, RunEventLogger log, TimeSpan grace)
     {
         private readonly Lock _gate = new();
+        private readonly TaskCompletionSource _graceOver = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private Task? _running;
+
+        /// <summary>The token user code gets in its <see cref="AssetContext"/>.</summary>
+        public CancellationTokenSource Cancellation { get; } = new();
+
+        /// <summary>Completes once the attempt was canceled and the grace period has passed.</summary>
+        public Task GraceOver => _graceOver.Task;
+
+        public void Cancel()
+        {
+            if (Cancellation.IsCancellationRequested)
+            {
+                return;
+            }
+
+            Cancellation.Cancel();
+            _ = Task.Delay(grace).ContinueWith(_ => _graceOver.TrySetResult(), TaskScheduler.Default);
+        }
 
         public string ExecutorKey { get; } = executorKey;
 
@@ -221,6 +272,9 @@ internal sealed partial class LocalAttempts(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Running step {AssetKey} of run {RunId} (attempt {Attempt})")]
     private static partial void LogStepRunning(ILogger logger, string assetKey, Guid runId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Step {AssetKey} of run {RunId} (attempt {Attempt}) ignored its cancellation for {Grace}: abandoned, its code may still finish")]
+    private static partial void LogAbandoned(ILogger logger, string assetKey, Guid runId, int attempt, TimeSpan grace);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Step {AssetKey} of run {RunId} (attempt {Attempt}) did not start: this silo is stopping; it goes to another silo")]
     private static partial void LogNotStarted(ILogger logger, string assetKey, Guid runId, int attempt);

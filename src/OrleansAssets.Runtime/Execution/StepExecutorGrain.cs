@@ -50,6 +50,12 @@ internal sealed class StepExecutorGrain(LocalAttempts attempts, GracefulShutdown
         return Task.FromResult<AttemptStarted?>(null);
     }
 
+    public Task Cancel()
+    {
+        attempts.Find(ExecutorKey)?.Cancel();
+        return Task.CompletedTask;
+    }
+
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // Another activation of this key may come up elsewhere and be asked whether the attempt runs: the attempt's

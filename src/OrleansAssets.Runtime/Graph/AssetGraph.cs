@@ -13,9 +13,14 @@ public sealed class AssetGraph
     private readonly FrozenDictionary<string, AssetSpec> _assets;
     private readonly FrozenDictionary<string, string[]> _downstream;
 
-    public AssetGraph(long version, IEnumerable<AssetSpec> assets)
+    private readonly FrozenDictionary<string, AssetSpec> _ops;
+    private readonly FrozenDictionary<string, JobSpec> _jobs;
+
+    public AssetGraph(long version, IEnumerable<AssetSpec> assets, IEnumerable<AssetSpec>? ops = null, IEnumerable<JobSpec>? jobs = null)
     {
         Version = version;
+        _ops = (ops ?? []).ToFrozenDictionary(o => o.Key, StringComparer.Ordinal);
+        _jobs = (jobs ?? []).ToFrozenDictionary(j => j.Name, StringComparer.Ordinal);
         _assets = assets.ToFrozenDictionary(a => a.Key, StringComparer.Ordinal);
         _downstream = _assets.Values
             .SelectMany(a => a.Dependencies.Select(upstream => (upstream, downstream: a.Key)))
@@ -34,7 +39,12 @@ public sealed class AssetGraph
     public IReadOnlyList<string> TopologicalOrder { get; }
 
     public static AssetGraph FromSnapshot(AssetGraphSnapshot snapshot) =>
-        new(snapshot.Version, snapshot.CodeLocations.SelectMany(l => l.Assets));
+        new(snapshot.Version, snapshot.CodeLocations.SelectMany(l => l.Assets), snapshot.CodeLocations.SelectMany(l => l.Ops), snapshot.CodeLocations.SelectMany(l => l.Jobs));
+
+    /// <summary>Ops: steps of jobs that materialize nothing, kept out of the asset graph and its selections.</summary>
+    public IReadOnlyDictionary<string, AssetSpec> Ops => _ops;
+
+    public IReadOnlyDictionary<string, JobSpec> Jobs => _jobs;
 
     public bool Contains(string key) => _assets.ContainsKey(key);
 

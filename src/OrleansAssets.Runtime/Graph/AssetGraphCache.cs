@@ -42,6 +42,9 @@ internal sealed class AssetGraphCache(IGrainFactory grains, TimeProvider time)
         }
     }
 
+    /// <summary>The graph as last read, without asking the catalog (empty before the first read).</summary>
+    public AssetGraph Peek() => _graph;
+
     /// <summary>Forgets the cached graph, for example right after this silo published a code location.</summary>
     public void Invalidate() => Volatile.Write(ref _freshUntil, 0);
 

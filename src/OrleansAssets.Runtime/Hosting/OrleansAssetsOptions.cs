@@ -32,6 +32,15 @@ public sealed class OrleansAssetsOptions
     /// <summary>How long a step waits for a silo that loads its code location before it fails.</summary>
     public TimeSpan CodeLocationWaitTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// How long a canceled run's running step has to stop after its cancellation token fires; one that ignores it
+    /// is then abandoned (its code may still finish, unrecorded) and recorded as canceled.
+    /// </summary>
+    public TimeSpan CancelGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The run queue: how many runs run at once, overall and per tag.</summary>
+    public RunQueueOptions RunQueue { get; set; } = new();
+
     public CodeLocationOptions AddCodeLocation(string name, string assemblyPath)
     {
         var location = new CodeLocationOptions { Name = name, Assembly = assemblyPath };
@@ -46,6 +55,28 @@ public sealed class OrleansAssetsOptions
         CodeLocations.Add(location);
         return location;
     }
+}
+
+/// <summary>The run queue's limits, from <c>OrleansAssets:RunQueue</c> (as Dagster's QueuedRunCoordinator).</summary>
+public sealed class RunQueueOptions
+{
+    /// <summary>Runs started at once, across the cluster; more wait in the queue, highest priority first.</summary>
+    public int MaxConcurrentRuns { get; set; } = 100;
+
+    /// <summary>
+    /// Per-tag limits, as Dagster's <c>tag_concurrency_limits</c>: at most <c>Limit</c> runs with the tag <c>Key</c>
+    /// (and <c>Value</c>, when given) at once. <c>OrleansAssets__RunQueue__TagLimits__0__Key=db</c>, <c>...__Value=postgres</c>, <c>...__Limit=1</c>.
+    /// </summary>
+    public List<TagLimitOptions> TagLimits { get; set; } = [];
+}
+
+public sealed class TagLimitOptions
+{
+    public string? Key { get; set; }
+
+    public string? Value { get; set; }
+
+    public int Limit { get; set; }
 }
 
 /// <summary>One user-code assembly: its name in the cluster and where to load it from.</summary>

@@ -87,6 +87,29 @@ public static class OrleansAssetsSiloBuilderExtensions
             problems.Add($"MaxStepAttempts must be at least 1 (is {options.MaxStepAttempts})");
         }
 
+        if (options.RunQueue.MaxConcurrentRuns < 1)
+        {
+            problems.Add($"RunQueue:MaxConcurrentRuns must be at least 1 (is {options.RunQueue.MaxConcurrentRuns})");
+        }
+
+        foreach (var (limit, i) in options.RunQueue.TagLimits.Select((l, i) => (l, i)))
+        {
+            if (string.IsNullOrWhiteSpace(limit.Key))
+            {
+                problems.Add($"RunQueue:TagLimits:{i}:Key must name a tag");
+            }
+
+            if (limit.Limit < 1)
+            {
+                problems.Add($"RunQueue:TagLimits:{i}:Limit must be at least 1 (is {limit.Limit})");
+            }
+        }
+
+        if (options.CancelGracePeriod <= TimeSpan.Zero)
+        {
+            problems.Add($"CancelGracePeriod must be positive (is {options.CancelGracePeriod})");
+        }
+
         if (options.AssetHistoryLength < 1)
         {
             problems.Add($"AssetHistoryLength must be at least 1 (is {options.AssetHistoryLength})");

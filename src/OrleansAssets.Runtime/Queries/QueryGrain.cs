@@ -115,8 +115,13 @@ internal sealed class QueryGrain(
         var events = await store.GetEventsAsync(runId, afterSequence, Math.Clamp(maxEvents, 0, MaxEventsPerPage));
         return new RunDetails
         {
+            QueuePosition = run.Status == RunStatus.Queued ? await GrainFactory.GetGrain<IRunQueueGrain>(0).PositionOf(runId) : null,
             Run = run,
-            Steps = [.. run.AssetKeys.Select(k => steps.GetValueOrDefault(k) ?? new StepSummary { AssetKey = k })],
+            Steps =
+            [
+                .. run.AssetKeys.Select(k => steps.GetValueOrDefault(k) ?? new StepSummary { AssetKey = k }),
+                .. run.Ops.Select(k => (steps.GetValueOrDefault(k) ?? new StepSummary { AssetKey = k }) with { Kind = StepKind.Op }),
+            ],
             Events = [.. events],
             NextCursor = events.Count > 0 ? events[^1].Sequence : afterSequence,
         };

@@ -30,8 +30,10 @@ internal sealed partial class RunGrain(
     private const int MaxCallFailures = 20;
 
     private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _canceling = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private RunRecord? _run;
     private Task? _execution;
+    private Dictionary<string, string> _config = new(StringComparer.Ordinal);
 
     private Guid RunId => this.GetPrimaryKey();
 
@@ -66,32 +68,116 @@ internal sealed partial class RunGrain(
         }
 
         var graph = await graphs.GetAsync();
-        var keys = AssetSelection.Parse(request.Selection).Resolve(graph);
-        var now = time.GetUtcNow();
+        var job = request.Job is { } name
+            ? graph.Jobs.GetValueOrDefault(name) ?? throw new NotFoundException($"Unknown job {UserText.Quote(name)}{(graph.Jobs.Count == 0 ? "; the cluster has no jobs" : $"; jobs: {string.Join(", ", graph.Jobs.Keys.Order(StringComparer.Ordinal).Take(20))}")}.")
+            : null;
+        var selection = job is null ? request.Selection : job.Selection ?? "";
+        IReadOnlyList<string> keys = selection.Length == 0 && job is not null ? [] : AssetSelection.Parse(selection).Resolve(graph);
+        var tags = new Dictionary<string, string>(job?.Tags ?? [], StringComparer.Ordinal);
+        foreach (var (key, value) in request.Tags)
+        {
+            tags[key] = value;
+        }
 
-        // Nothing queues runs yet, so a run starts as it is recorded: one write for both.
+        if (!RunTags.TryPriority(tags, out var priority, out var problem))
+        {
+            throw new AssetSelectionException(problem!);
+        }
+
+        if (job is not null && !tags.ContainsKey(RunTags.Priority))
+        {
+            priority = job.Priority;
+        }
+
+        var plan = RunPlan.Create(graph, keys, job?.Ops);
+        var config = request.Config ?? job?.DefaultConfig;
+        RunConfigValidator.Validate(config, plan.ByKey.ToDictionary(p => p.Key, p => p.Value.Spec, StringComparer.Ordinal));
         var run = new RunRecord
         {
             RunId = RunId,
-            Status = RunStatus.Started,
-            Selection = request.Selection,
+            Status = RunStatus.Queued,
+            Selection = selection,
             AssetKeys = [.. keys],
-            Tags = request.Tags,
-            CreatedAt = now,
-            StartedAt = now,
+            Tags = tags,
+            CreatedAt = time.GetUtcNow(),
+            Priority = priority,
+            Job = job?.Name,
+            Ops = [.. job?.Ops ?? []],
+            Config = string.IsNullOrWhiteSpace(config) ? null : config,
         };
+        var what = job is null ? $"'{UserText.Shorten(selection)}'" : $"job {job.Name}";
         await store.AppendAsync(new RunWrite(RunId)
         {
             Run = run,
-            Events =
-            [
-                RunEventOf(RunEventType.RunQueued, $"{keys.Count} asset(s) selected by '{request.Selection}': {string.Join(", ", keys)}"),
-                RunEventOf(RunEventType.RunStarted, null),
-            ],
+            Events = [RunEventOf(RunEventType.RunQueued, $"{keys.Count} asset(s){(run.Ops.Count == 0 ? "" : $" and {run.Ops.Count} op(s)")} selected by {what}: {string.Join(", ", keys.Concat(run.Ops))}")],
         });
         _run = run;
-        _execution = ExecuteAsync(resumed: false);
+        await EnqueueAsync(run);
         return run;
+    }
+
+    /// <summary>Hands a queued run to the queue; if that call fails, the queue finds the run in the runs table anyway.</summary>
+    private async Task EnqueueAsync(RunRecord run)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IRunQueueGrain>(0).Enqueue(run);
+        }
+        catch (Exception e)
+        {
+            LogEnqueueFailed(logger, e, RunId);
+        }
+    }
+
+    public async Task Start()
+    {
+        if (_execution is not null)
+        {
+            return;
+        }
+
+        _run ??= await store.GetRunAsync(RunId) ?? throw new NotFoundException($"Unknown run {RunId}.");
+        if (_run.IsFinished)
+        {
+            // Canceled while the queue was starting it: its place is free again.
+            GrainFactory.GetGrain<IRunQueueGrain>(0).RunEnded(RunId).Ignore();
+            return;
+        }
+
+        _execution = ExecuteAsync(resumed: _run.Status == RunStatus.Started);
+    }
+
+    public async Task<RunRecord> Cancel(CancelRequest request)
+    {
+        _run ??= await store.GetRunAsync(RunId) ?? throw new NotFoundException($"Unknown run {RunId}.");
+        if (_run.IsFinished)
+        {
+            return _run;
+        }
+
+        var by = UserText.Shorten(request.By);
+        var why = request.Reason is { Length: > 0 } reason ? $" ({UserText.Shorten(reason)})" : "";
+        if (_run.Status == RunStatus.Queued && _execution is null)
+        {
+            var canceled = _run with { Status = RunStatus.Canceled, EndedAt = time.GetUtcNow(), CancelRequestedBy = by, Error = $"canceled by {by} while queued{why}" };
+            var result = await store.AppendAsync(new RunWrite(RunId) { Run = canceled, Events = [RunEventOf(RunEventType.RunCanceled, canceled.Error)] });
+            _run = result.Applied ? canceled : await store.GetRunAsync(RunId) ?? canceled;
+            GrainFactory.GetGrain<IRunQueueGrain>(0).RunEnded(RunId).Ignore();
+            LogCanceled(logger, RunId, by);
+            return _run;
+        }
+
+        if (_run.CancelRequestedBy is null)
+        {
+            // Durable first: a run grain that moves on goes on canceling.
+            var canceling = _run with { CancelRequestedBy = by };
+            await store.AppendAsync(new RunWrite(RunId) { Run = canceling, Events = [RunEventOf(RunEventType.RunCanceling, $"cancel requested by {by}{why}; no more steps start, running ones are stopped")] });
+            _run = canceling;
+        }
+
+        _canceling.TrySetResult();
+        await ResumeIfHereAsync();
+        return _run;
     }
 
     public async Task Resume()
@@ -119,6 +205,18 @@ internal sealed partial class RunGrain(
             return;
         }
 
+        if (_run.Status == RunStatus.Queued)
+        {
+            // Not ours to start: the queue gives it its place.
+            await EnqueueAsync(_run);
+            return;
+        }
+
+        if (_run.CancelRequestedBy is not null)
+        {
+            _canceling.TrySetResult();
+        }
+
         LogResuming(logger, RunId);
         _execution ??= ExecuteAsync(resumed: true);
     }
@@ -137,32 +235,42 @@ internal sealed partial class RunGrain(
             }
 
             var graph = await graphs.GetAsync();
-            var plan = RunPlan.Create(graph, run.AssetKeys);
+            var plan = RunPlan.Create(graph, run.AssetKeys, run.Ops);
+            _config = RunConfigValidator.Validate(run.Config, plan.ByKey.ToDictionary(p => p.Key, p => p.Value.Spec, StringComparer.Ordinal), checkUnknownSteps: false);
             var recorded = resumed ? (await store.GetStepsAsync(RunId)).ToDictionary(s => s.AssetKey, StringComparer.Ordinal) : [];
-            var outcome = await RunStepsAsync(plan, recorded, run.AssetKeys.Where(k => !plan.ByKey.ContainsKey(k)).ToList(), resumed);
+            var outcome = await RunStepsAsync(plan, recorded, run.AssetKeys.Concat(run.Ops).Where(k => !plan.ByKey.ContainsKey(k)).ToList(), resumed);
             if (outcome is null)
             {
                 return;
             }
 
-            var (succeeded, failed) = outcome.Value;
-            var finished = run with
-            {
-                Status = failed.Count == 0 ? RunStatus.Success : RunStatus.Failure,
-                EndedAt = time.GetUtcNow(),
-                Error = failed.Count == 0 ? null : $"{failed.Count} step(s) failed: {string.Join(", ", failed)}",
-            };
+            var (succeeded, failed, canceled) = outcome.Value;
+            run = _run!;
+            var finished = run.CancelRequestedBy is { } by
+                ? run with
+                {
+                    Status = RunStatus.Canceled,
+                    EndedAt = time.GetUtcNow(),
+                    Error = $"canceled by {by}{(canceled.Count == 0 ? "" : $"; canceled: {string.Join(", ", canceled)}")}",
+                }
+                : run with
+                {
+                    Status = failed.Count == 0 ? RunStatus.Success : RunStatus.Failure,
+                    EndedAt = time.GetUtcNow(),
+                    Error = failed.Count == 0 ? null : $"{failed.Count} step(s) failed: {string.Join(", ", failed)}",
+                };
             await AppendDurablyAsync(new RunWrite(RunId)
             {
                 Run = finished,
                 Events =
                 [
                     RunEventOf(
-                        finished.Status == RunStatus.Success ? RunEventType.RunSuccess : RunEventType.RunFailure,
+                        finished.Status switch { RunStatus.Success => RunEventType.RunSuccess, RunStatus.Canceled => RunEventType.RunCanceled, _ => RunEventType.RunFailure },
                         finished.Error ?? $"{succeeded} step(s) succeeded"),
                 ],
             });
             _run = finished;
+            GrainFactory.GetGrain<IRunQueueGrain>(0).RunEnded(RunId).Ignore();
             LogFinished(logger, RunId, finished.Status, (finished.EndedAt - finished.StartedAt)?.TotalMilliseconds ?? 0);
         }
         catch (Exception e) when (_stop.IsCancellationRequested || shutdown.IsStopping)
@@ -182,14 +290,18 @@ internal sealed partial class RunGrain(
         }
     }
 
-    /// <summary>Runs the plan's steps; null when this activation stopped (the silo is stopping) before the run ended.</summary>
-    private async Task<(int Succeeded, List<string> Failed)?> RunStepsAsync(RunPlan plan, Dictionary<string, StepSummary> recorded, List<string> vanished, bool resumed)
+    /// <summary>
+    /// Runs the plan's steps; null when this activation stopped (the silo is stopping) before the run ended. Once the
+    /// run is being canceled no step starts, the running ones are asked to stop, and those never started end canceled.
+    /// </summary>
+    private async Task<(int Succeeded, List<string> Failed, List<string> Canceled)?> RunStepsAsync(RunPlan plan, Dictionary<string, StepSummary> recorded, List<string> vanished, bool resumed)
     {
         var status = plan.Steps.ToDictionary(
             s => s.Key,
             s => recorded.GetValueOrDefault(s.Key) is { IsFinished: true } done ? done.Status : StepStatus.Pending,
             StringComparer.Ordinal);
         var failed = status.Where(s => s.Value == StepStatus.Failure).Select(s => s.Key).ToList();
+        var canceled = status.Where(s => s.Value == StepStatus.Canceled).Select(s => s.Key).ToList();
 
         // Of a resumed run, only the steps ready when it was interrupted may have been started without a record;
         // the rest start later, from this activation, for the first time.
@@ -200,13 +312,21 @@ internal sealed partial class RunGrain(
 
         var stopped = Task.Delay(Timeout.Infinite, _stop.Token);
         var stopping = shutdown.StoppingTask;
+        var cancel = _canceling.Task;
+        var canceling = false;
         var running = new Dictionary<Task<StepOutcome>, string>();
         var limit = Math.Max(1, options.Value.MaxConcurrentStepsPerRun);
         while (true)
         {
+            if (!canceling && cancel.IsCompleted)
+            {
+                canceling = true;
+                await CancelRunningAsync(running.Values.ToList());
+            }
+
             foreach (var step in plan.Steps)
             {
-                if (running.Count >= limit)
+                if (running.Count >= limit || canceling)
                 {
                     break;
                 }
@@ -223,12 +343,17 @@ internal sealed partial class RunGrain(
                 break;
             }
 
-            var done = await Task.WhenAny(running.Keys.Append<Task>(stopped).Append(stopping));
+            var done = await Task.WhenAny(running.Keys.Append<Task>(stopped).Append(stopping).Append(canceling ? stopped : cancel));
             if (done == stopped || done == stopping)
             {
                 // Leaving this silo: the run is handed over and goes on elsewhere from its records.
                 _stop.Cancel();
                 return null;
+            }
+
+            if (done == cancel)
+            {
+                continue;
             }
 
             var key = running[(Task<StepOutcome>)done];
@@ -238,6 +363,13 @@ internal sealed partial class RunGrain(
             if (outcome.Succeeded)
             {
                 status[key] = StepStatus.Success;
+                continue;
+            }
+
+            if (outcome.Canceled)
+            {
+                status[key] = StepStatus.Canceled;
+                canceled.Add(key);
                 continue;
             }
 
@@ -252,10 +384,47 @@ internal sealed partial class RunGrain(
             await SkipAsync(skipped, $"upstream '{key}' failed");
         }
 
-        // Steps left pending wait on a failure recorded before an interruption; they are skipped like the rest.
         var stranded = status.Where(s => s.Value == StepStatus.Pending).Select(s => s.Key).ToList();
-        await SkipAsync(stranded, "an upstream step failed");
-        return (status.Count(s => s.Value == StepStatus.Success), failed);
+        if (canceling || cancel.IsCompleted)
+        {
+            // Canceled before they could start: they never will.
+            await EndNotStartedAsync(stranded, $"not started: the run was canceled by {_run!.CancelRequestedBy}");
+        }
+        else
+        {
+            // Steps left pending wait on a failure recorded before an interruption; they are skipped like the rest.
+            await SkipAsync(stranded, "an upstream step failed");
+        }
+
+        return (status.Count(s => s.Value == StepStatus.Success), failed, canceled);
+    }
+
+    /// <summary>Asks the asset grain of each running step to stop it: its attempt's cancellation token fires.</summary>
+    private async Task CancelRunningAsync(List<string> steps)
+    {
+        var by = _run!.CancelRequestedBy ?? "someone";
+        await Task.WhenAll(steps.Select(async key =>
+        {
+            try
+            {
+                await GrainFactory.GetGrain<IAssetGrain>(key).CancelStep(RunId, by);
+            }
+            catch (Exception e) when (!_stop.IsCancellationRequested)
+            {
+                // The asset grain answers the step's next call with the cancel too: it learns of it from the run.
+                LogCancelStepFailed(logger, e, key, RunId);
+            }
+        }));
+    }
+
+    private async Task EndNotStartedAsync(IEnumerable<string> keys, string why)
+    {
+        var now = time.GetUtcNow();
+        await Task.WhenAll(keys.Select(key => AppendDurablyAsync(new RunWrite(RunId)
+        {
+            Step = new StepWrite(key, StepTransition.Canceled, 0) { Timestamp = now },
+            Events = [RunEventOf(RunEventType.StepCanceled, why, key)],
+        })));
     }
 
     /// <summary>
@@ -279,6 +448,7 @@ internal sealed partial class RunGrain(
                     RunId = RunId,
                     Spec = step.Spec,
                     UpstreamInRun = [.. step.UpstreamInRun],
+                    Config = _config.GetValueOrDefault(step.Key),
                     MayHaveStarted = mayHaveStarted,
                     KnownAttempt = attempt,
                     KnownSilo = silo,
@@ -379,6 +549,15 @@ internal sealed partial class RunGrain(
         Message = message,
         AssetKey = assetKey,
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} could not be handed to the run queue now; the queue finds it in the runs table")]
+    private static partial void LogEnqueueFailed(ILogger logger, Exception exception, Guid runId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} canceled by {By}")]
+    private static partial void LogCanceled(ILogger logger, Guid runId, string by);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Step {AssetKey} of run {RunId} could not be asked to stop now")]
+    private static partial void LogCancelStepFailed(ILogger logger, Exception exception, string assetKey, Guid runId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Run {RunId} is driven from this silo")]
     private static partial void LogActivated(ILogger logger, Guid runId);

@@ -18,13 +18,35 @@ internal sealed class RunPlan
 
     /// <param name="graph">The cluster's graph.</param>
     /// <param name="keys">The selected keys; keys no longer in the graph (a code location dropped them) are reported, not planned.</param>
-    public static RunPlan Create(AssetGraph graph, IReadOnlyCollection<string> keys)
+    /// <param name="ops">A job's ops, after the assets and ops they depend on in the run.</param>
+    public static RunPlan Create(AssetGraph graph, IReadOnlyCollection<string> keys, IReadOnlyCollection<string>? ops = null)
     {
         var selected = keys.Where(graph.Contains).ToHashSet(StringComparer.Ordinal);
         var steps = graph.TopologicalOrder
             .Where(selected.Contains)
             .Select(key => new PlannedStep(graph.Get(key), graph.UpstreamOf(key).Where(selected.Contains).ToList()))
             .ToList();
+
+        // Ops come after every asset they could follow; among themselves, each after the ops it depends on.
+        var planned = new HashSet<string>(selected, StringComparer.Ordinal);
+        var waiting = (ops ?? []).Where(graph.Ops.ContainsKey).Select(o => graph.Ops[o]).ToList();
+        var wanted = waiting.Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
+        while (waiting.Count > 0)
+        {
+            var ready = waiting.Where(o => o.Dependencies.All(d => planned.Contains(d) || !wanted.Contains(d))).OrderBy(o => o.Key, StringComparer.Ordinal).ToList();
+            if (ready.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var op in ready)
+            {
+                steps.Add(new PlannedStep(op, op.Dependencies.Where(planned.Contains).ToList()));
+                planned.Add(op.Key);
+                waiting.Remove(op);
+            }
+        }
+
         return new RunPlan(steps);
     }
 

@@ -62,7 +62,9 @@ internal sealed partial class RunRecoveryService(
     {
         try
         {
-            var unfinished = await store.ListRunsAsync(new RunQuery { Statuses = [RunStatus.Queued, RunStatus.Started], Limit = 1000 }, cancellationToken);
+            // Queued runs are the queue's: it rebuilds itself from the runs table and starts what may start.
+            await grains.GetGrain<IRunQueueGrain>(0).Reconcile();
+            var unfinished = await store.ListRunsAsync(new RunQuery { Statuses = [RunStatus.Started], Limit = 1000 }, cancellationToken);
             await Task.WhenAll(unfinished.Select(async run =>
             {
                 try

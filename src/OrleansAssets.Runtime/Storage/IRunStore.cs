@@ -50,6 +50,9 @@ public enum StepTransition
     Failed,
 
     Skipped,
+
+    /// <summary>Stopped (or never started) because its run was canceled.</summary>
+    Canceled,
 }
 
 /// <summary>A step's transition, with what the step record keeps of it.</summary>
@@ -82,7 +85,7 @@ public static class StepTransitionRules
             || (current.Status == StepStatus.Running && current.Attempts == attempt)
             || (current.Status == StepStatus.Pending && current.Attempts < attempt),
         // A step ends once: the first outcome recorded is the step's outcome.
-        StepTransition.Succeeded or StepTransition.Failed => current is null || current.Status is StepStatus.Pending or StepStatus.Running,
+        StepTransition.Succeeded or StepTransition.Failed or StepTransition.Canceled => current is null || current.Status is StepStatus.Pending or StepStatus.Running,
         StepTransition.Skipped => current is null || current.Status == StepStatus.Pending,
         _ => false,
     };
@@ -93,6 +96,7 @@ public static class StepTransitionRules
         StepTransition.AttemptLost => StepStatus.Pending,
         StepTransition.Succeeded => StepStatus.Success,
         StepTransition.Failed => StepStatus.Failure,
+        StepTransition.Canceled => StepStatus.Canceled,
         _ => StepStatus.Skipped,
     };
 }
@@ -133,6 +137,9 @@ public interface IRunEventWriter
 public interface IRunStore : IRunEventWriter
 {
     Task<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Every queued and started run, for the run queue (which keeps no state of its own).</summary>
+    Task<IReadOnlyList<RunRecord>> GetUnfinishedRunsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Runs newest first, filtered by status and paged by creation time.</summary>
     Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken = default);

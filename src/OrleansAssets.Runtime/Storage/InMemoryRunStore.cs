@@ -65,7 +65,8 @@ public sealed class InMemoryRunStore(Events.RunEventFeed? feed = null) : IRunSto
 
             if (write.Run is { } run)
             {
-                _runs[run.RunId] = run;
+                // A cancel request, once recorded, stays (as the database keeps it).
+                _runs[run.RunId] = run.CancelRequestedBy is null && _runs.GetValueOrDefault(run.RunId)?.CancelRequestedBy is { } by ? run with { CancelRequestedBy = by } : run;
                 if (run.IsFinished)
                 {
                     ClearRunning(run.RunId);
@@ -115,7 +116,7 @@ public sealed class InMemoryRunStore(Events.RunEventFeed? feed = null) : IRunSto
     {
         var current = _steps.GetValueOrDefault((runId, step.AssetKey));
         var status = StepTransitionRules.StatusAfter(step.Transition);
-        var finished = status is StepStatus.Success or StepStatus.Failure or StepStatus.Skipped;
+        var finished = status is StepStatus.Success or StepStatus.Failure or StepStatus.Skipped or StepStatus.Canceled;
         _steps[(runId, step.AssetKey)] = new StepSummary
         {
             AssetKey = step.AssetKey,
@@ -133,6 +134,10 @@ public sealed class InMemoryRunStore(Events.RunEventFeed? feed = null) : IRunSto
         if (step.Transition == StepTransition.Started)
         {
             _activity[step.AssetKey] = activity with { RunningIn = runId };
+        }
+        else if (step.Transition == StepTransition.Canceled && activity.RunningIn == runId)
+        {
+            _activity[step.AssetKey] = activity with { RunningIn = null };
         }
         else if (step.Transition == StepTransition.Failed)
         {
@@ -156,6 +161,15 @@ public sealed class InMemoryRunStore(Events.RunEventFeed? feed = null) : IRunSto
         lock (_gate)
         {
             return Task.FromResult(_runs.GetValueOrDefault(runId));
+        }
+    }
+
+    public Task<IReadOnlyList<RunRecord>> GetUnfinishedRunsAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<RunRecord> runs = _runs.Values.Where(r => !r.IsFinished).ToList();
+            return Task.FromResult(runs);
         }
     }
 

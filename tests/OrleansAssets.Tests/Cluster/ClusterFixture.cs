@@ -26,13 +26,18 @@ public class ClusterFixture : IAsyncLifetime
     public static string CodeLocationAssembly(string assemblyName) =>
         Path.Combine(AppContext.BaseDirectory, "codelocations", assemblyName, assemblyName + ".dll");
 
+    /// <summary>More settings for the silo (the run queue's limits, the cancel grace period).</summary>
+    protected virtual void ConfigureOptions(OrleansAssetsOptions options)
+    {
+    }
+
     protected virtual void ConfigureCodeLocations(OrleansAssetsOptions options)
     {
         options.AddCodeLocation("sales", CodeLocationAssembly("SalesPipeline"));
         options.AddCodeLocation<RunBehaviourLocation>("behaviour");
     }
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -45,13 +50,14 @@ public class ClusterFixture : IAsyncLifetime
             {
                 options.IOManager.Root = StorageRoot;
                 ConfigureCodeLocations(options);
+                ConfigureOptions(options);
             }));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
         Client = new OrleansAssetsClient(Cluster.Client);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Cluster.DisposeAsync();
         Directory.Delete(_workDirectory, recursive: true);

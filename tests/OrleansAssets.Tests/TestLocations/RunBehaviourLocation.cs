@@ -12,6 +12,7 @@ public sealed class RunBehaviourLocation : ICodeLocation
         .AddAssets<BranchingAssets>()
         .AddAssets<SwitchableAssets>()
         .AddAssets<CustomStorageAssets>()
+        .AddAssets<GatedAssets>()
         .AddIOManager<UpperCaseIOManager>("upper");
 }
 
@@ -84,5 +85,36 @@ public sealed class SwitchableAssets
     {
         await Task.Delay(50, context.CancellationToken);
         return new Output<string>($"written by {context.RunId}") { Metadata = { ["run"] = context.RunId.ToString() } };
+    }
+}
+
+/// <summary>
+/// Assets that wait for the test: <c>gated</c> until <see cref="Open"/> or its cancellation token fires;
+/// <c>stubborn</c> until <see cref="Open"/>, ignoring its token (for the cancel grace period).
+/// </summary>
+public sealed class GatedAssets
+{
+    private static TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public static void Close() => _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public static void Open() => _gate.TrySetResult();
+
+    [Asset(Group = "gated")]
+    public static async Task<MaterializeResult> Gated(AssetContext context)
+    {
+        await _gate.Task.WaitAsync(context.CancellationToken);
+        return new MaterializeResult { Metadata = { ["run"] = context.RunId.ToString() } };
+    }
+
+    [Asset(Group = "gated")]
+    public static MaterializeResult Stubborn(AssetContext context)
+    {
+        while (!_gate.Task.IsCompleted)
+        {
+            Thread.Sleep(20);
+        }
+
+        return new MaterializeResult { Metadata = { ["run"] = context.RunId.ToString() } };
     }
 }
