@@ -181,6 +181,7 @@ public sealed class OrleansAssetsHttpClient : IOrleansAssetsClient, IDisposable
             Steps = [.. view.Steps],
             Events = events,
             NextCursor = events.Count > 0 ? events[^1].Sequence : afterSequence,
+            QueuePosition = view.QueuePosition,
         };
     }
 
@@ -403,7 +404,7 @@ public sealed class OrleansAssetsHttpClient : IOrleansAssetsClient, IDisposable
         return UserText.Shorten(e.Message.TrimEnd('.'), 200);
     }
 
-    private static RunRecord ToRecord(RunView view) => new()
+    internal static RunRecord ToRecord(RunView view) => new()
     {
         RunId = view.RunId,
         Status = view.Status,
@@ -414,10 +415,15 @@ public sealed class OrleansAssetsHttpClient : IOrleansAssetsClient, IDisposable
         StartedAt = view.StartedAt,
         EndedAt = view.EndedAt,
         Error = view.Error,
+        Priority = view.Priority,
+        CancelRequestedBy = view.CancelRequestedBy,
+        Job = view.Job,
+        Ops = [.. view.Ops ?? []],
+        Config = view.Config,
     };
 
     /// <summary>An asset's document back into the SDK's contract: the view carries all of it (the latest is the head of the history).</summary>
-    private static AssetDetails ToDetails(AssetView view) => new()
+    internal static AssetDetails ToDetails(AssetView view) => new()
     {
         Spec = new AssetSpec
         {
@@ -430,6 +436,8 @@ public sealed class OrleansAssetsHttpClient : IOrleansAssetsClient, IDisposable
             Inputs = [.. view.Inputs],
             CodeLocation = view.CodeLocation,
             IOManager = view.IOManager,
+            Kind = view.Kind ?? StepKind.Asset,
+            Config = [.. view.Config ?? []],
         },
         State = new AssetState
         {
