@@ -23,10 +23,10 @@ internal sealed partial class ClusterSession : IAsyncDisposable
     private ClusterSession(IHost host)
     {
         _host = host;
-        Client = host.Services.GetRequiredService<OrleansAssetsClient>();
+        Client = host.Services.GetRequiredService<IOrleansAssetsClient>();
     }
 
-    public OrleansAssetsClient Client { get; }
+    public IOrleansAssetsClient Client { get; }
 
     /// <param name="notes">Where to say what <c>oa</c> learned on the way (stderr: stdout may carry JSON).</param>
     /// <exception cref="ClusterUnreachableException">Nothing answered, or not as the cluster asked for.</exception>
@@ -63,7 +63,7 @@ internal sealed partial class ClusterSession : IAsyncDisposable
                 throw new ClusterUnreachableException(attempt.ServedClusterId is { } named
                     ? $"The gateway at {gateway} serves cluster '{UserText.Shorten(named)}', not '{UserText.Shorten(presented)}' (set by {source}). Pass --cluster-id {UserText.Shorten(named)}, or leave the cluster id unset and oa learns it."
                     : $"The gateway at {gateway} closed the connection in Orleans' handshake: it does not serve cluster '{UserText.Shorten(presented)}' (set by {source}). " +
-                      $"Pass the cluster's id with --cluster-id (scripts/cluster uses 'orleansassets-local', dev mode 'dev', docker compose 'orleansassets'), or leave it unset and oa tries those.");
+                      $"Pass the cluster's id with --cluster-id (scripts/cluster uses 'orleansassets-local', the dev-mode silo 'default', docker compose 'orleansassets'), or leave it unset and oa tries those.");
             }
 
             // Not set anywhere: the id the gateway named, else the ids oa knows clusters by, in turn.
@@ -95,10 +95,11 @@ internal sealed partial class ClusterSession : IAsyncDisposable
 
     /// <summary>
     /// The cluster ids a gateway is likely to serve when none was set: the one the context file names (written by
-    /// scripts/cluster up), then those of scripts/cluster, dev mode and docker compose.
+    /// scripts/cluster up), then those of scripts/cluster, the dev-mode silo and docker compose. The dev-mode silo's
+    /// is Orleans' default, 'default': its localhost clustering keeps ClusterOptions' default and does not apply 'dev'.
     /// </summary>
     private static IEnumerable<string> KnownClusterIds(ClusterTarget target) =>
-        new[] { target.ContextClusterId, "orleansassets-local", "dev", "orleansassets" }.OfType<string>().Distinct(StringComparer.Ordinal);
+        new[] { target.ContextClusterId, "orleansassets-local", "default", "orleansassets" }.OfType<string>().Distinct(StringComparer.Ordinal);
 
     /// <param name="HandshakeClosed">The gateway accepted the connection and closed it before Orleans' handshake ended, as one of another cluster does.</param>
     private sealed record StartAttempt(ClusterSession? Session, Exception? Failure = null, string? ServedClusterId = null, string? Problem = null, bool HandshakeClosed = false);

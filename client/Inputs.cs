@@ -175,6 +175,42 @@ internal static class Inputs
             && (System.Net.IPAddress.TryParse(host, out _) || Uri.CheckHostName(host) == UriHostNameType.Dns);
     }
 
+    /// <summary>
+    /// A gateway's URL: absolute http:// or https://, with a host; a path base is kept (a proxy's <c>/oa</c>), a
+    /// query, fragment or user name is refused (the token goes in <c>--token</c>, never in the URL).
+    /// </summary>
+    public static bool TryUrl(string text, out Uri url, out string error)
+    {
+        var trimmed = text.Trim();
+        error = "";
+        if (Uri.TryCreate(trimmed, UriKind.Absolute, out var parsed) && (parsed.Scheme == Uri.UriSchemeHttp || parsed.Scheme == Uri.UriSchemeHttps)
+            && parsed.Host.Length > 0 && !trimmed.Any(char.IsControl) && !trimmed.Contains(' ', StringComparison.Ordinal))
+        {
+            if (parsed.UserInfo.Length > 0)
+            {
+                url = parsed;
+                error = "a gateway URL takes no user name or password: give the gateway's token with --token or OA_TOKEN";
+                return false;
+            }
+
+            if (parsed.Query.Length > 0 || parsed.Fragment.Length > 0)
+            {
+                url = parsed;
+                error = $"{UserText.Quote(text)} is not a gateway URL: it takes no query or fragment (for example http://localhost:3000)";
+                return false;
+            }
+
+            url = parsed;
+            return true;
+        }
+
+        url = null!;
+        // "localhost:3000" parses as a URL of the scheme "localhost".
+        var hint = !trimmed.Contains("://", StringComparison.Ordinal) && TrySplitGateway(trimmed, out _, out _) ? $" (did you mean http://{trimmed}?)" : "";
+        error = $"{UserText.Quote(text)} is not a gateway URL: give http://HOST:PORT or https://HOST:PORT (for example http://localhost:3000){hint}";
+        return false;
+    }
+
     public static bool TryClusterId(string text, out string clusterId, out string error)
     {
         clusterId = text.Trim();

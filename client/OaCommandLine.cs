@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OrleansAssets.Client;
+using OrleansAssets.Client.Http;
 using OrleansAssets.Client.Views;
 using OrleansAssets.Runs;
 
@@ -23,6 +24,19 @@ internal static class OaCommandLine
         Description = "The cluster's id (else OrleansAssets__Cluster__ClusterId, OA_CLUSTER_ID, the context file's; with --gateway, oa learns it from the gateway).",
         Recursive = true,
         CustomParser = Inputs.One<string>(Inputs.TryClusterId),
+    };
+
+    private static readonly Option<Uri> Url = new("--url")
+    {
+        Description = "Run the command against a gateway's REST API (for example http://localhost:3000) instead of the Orleans client; else OA_URL.",
+        Recursive = true,
+        CustomParser = Inputs.One<Uri>(Inputs.TryUrl),
+    };
+
+    private static readonly Option<string> Token = new("--token")
+    {
+        Description = "The gateway's token (its OrleansAssets__Auth__Token), sent as Authorization: Bearer; else OA_TOKEN. Never printed.",
+        Recursive = true,
     };
 
     /// <summary>Parses and runs one command line; every failure is one line on stderr and an exit code, never a stack trace.</summary>
@@ -71,6 +85,8 @@ internal static class OaCommandLine
         root.Options.Add(Json);
         root.Options.Add(Gateways);
         root.Options.Add(ClusterId);
+        root.Options.Add(Url);
+        root.Options.Add(Token);
         root.Subcommands.Add(AssetsCommand());
         root.Subcommands.Add(AssetCommand());
         root.Subcommands.Add(MaterializeCommand());
@@ -86,10 +102,10 @@ internal static class OaCommandLine
         var command = new Command("assets", "List every asset with its code location and status.");
         command.SetAction((parse, ct) => WithClusterAsync(parse, ct, async client =>
         {
-            var assets = await client.ListAssetsAsync();
+            var assets = await client.ListAssetsAsync(ct);
             if (parse.GetValue(Json))
             {
-                Output.WriteJson(assets);
+                Output.WriteJson(new { assets });
                 return ExitCodes.Success;
             }
 
@@ -107,7 +123,7 @@ internal static class OaCommandLine
         var command = new Command("asset", "Show one asset: definition, status and its latest materialization's metadata.") { key };
         command.SetAction((parse, ct) => WithClusterAsync(parse, ct, async client =>
         {
-            var view = AssetView.From(await client.GetAssetAsync(parse.GetValue(key)!));
+            var view = AssetView.From(await client.GetAssetAsync(parse.GetValue(key)!, ct));
             if (parse.GetValue(Json))
             {
                 Output.WriteJson(view);
@@ -160,9 +176,9 @@ internal static class OaCommandLine
             RunRecord run;
             try
             {
-                run = await client.MaterializeAsync(parse.GetValue(select)!, parse.GetValue(tags) ?? []);
+                run = await client.MaterializeAsync(parse.GetValue(select)!, parse.GetValue(tags) ?? [], ct);
             }
-            catch (Exception e) when (ClusterErrors.Classify(e) is { } outage)
+            catch (Exception e) when (ClusterErrors.Classify(e) is { } outage && e is not GatewayUnreachableException { MayHaveArrived: false })
             {
                 // The answer was lost, not necessarily the run: it may have been recorded before the outage.
                 throw new ClusterUnreachableException($"{Output.Outage(outage, null)} The run may have started anyway: oa runs --limit 5 lists the latest.", outage.Kind == OutageKind.Storage, e);
@@ -235,10 +251,10 @@ internal static class OaCommandLine
         var command = new Command("runs", "List recent runs, newest first.") { status, limit };
         command.SetAction((parse, ct) => WithClusterAsync(parse, ct, async client =>
         {
-            var runs = await client.ListRunsAsync(new RunQuery { Statuses = [.. parse.GetValue(status) ?? []], Limit = parse.GetValue(limit) });
+            var runs = await client.ListRunsAsync(new RunQuery { Statuses = [.. parse.GetValue(status) ?? []], Limit = parse.GetValue(limit) }, ct);
             if (parse.GetValue(Json))
             {
-                Output.WriteJson(runs);
+                Output.WriteJson(new { runs });
                 return ExitCodes.Success;
             }
 
@@ -260,7 +276,7 @@ internal static class OaCommandLine
         var command = new Command("run", "Show one run: status, steps, events and logs.") { id };
         command.SetAction((parse, ct) => WithClusterAsync(parse, ct, async client =>
         {
-            var details = await client.GetRunAsync(parse.GetValue(id));
+            var details = await client.GetRunAsync(parse.GetValue(id), cancellationToken: ct);
             var view = RunView.From(details);
             if (parse.GetValue(Json))
             {
@@ -292,10 +308,10 @@ internal static class OaCommandLine
         var command = new Command("silos", "List the cluster's silos, live and dead, with the code locations they load.");
         command.SetAction((parse, ct) => WithClusterAsync(parse, ct, async client =>
         {
-            var silos = await client.ListSilosAsync();
+            var silos = await client.ListSilosAsync(ct);
             if (parse.GetValue(Json))
             {
-                Output.WriteJson(silos);
+                Output.WriteJson(new { silos });
                 return ExitCodes.Success;
             }
 
@@ -312,10 +328,10 @@ internal static class OaCommandLine
         var command = new Command("code-locations", "List the code locations of the cluster and the live silos that load each.");
         command.SetAction((parse, ct) => WithClusterAsync(parse, ct, async client =>
         {
-            var locations = await client.ListCodeLocationsAsync();
+            var locations = await client.ListCodeLocationsAsync(ct);
             if (parse.GetValue(Json))
             {
-                Output.WriteJson(locations);
+                Output.WriteJson(new { codeLocations = locations });
                 return ExitCodes.Success;
             }
 
@@ -333,13 +349,25 @@ internal static class OaCommandLine
         public void Report(T value) => report(value);
     }
 
-    /// <summary>Connects, runs the command, and turns failures into one line on stderr and an exit code.</summary>
-    private static async Task<int> WithClusterAsync(ParseResult parse, CancellationToken cancellationToken, Func<OrleansAssetsClient, Task<int>> command)
+    /// <summary>
+    /// Connects (over a gateway's REST API with <c>--url</c> / <c>OA_URL</c>, else over the Orleans client), runs
+    /// the command, and turns failures into one line on stderr and an exit code, the same either way.
+    /// </summary>
+    private static async Task<int> WithClusterAsync(ParseResult parse, CancellationToken cancellationToken, Func<IOrleansAssetsClient, Task<int>> command)
     {
         ClusterTarget? target = null;
+        HttpTarget? http = null;
         try
         {
-            target = ClusterContext.Resolve(parse.GetValue(Gateways) ?? [], parse.GetValue(ClusterId));
+            var gateways = parse.GetValue(Gateways) ?? [];
+            http = HttpTarget.Resolve(parse.GetValue(Url), gateways, parse.GetResult(ClusterId) is { Implicit: false }, parse.GetValue(Token));
+            if (http is not null)
+            {
+                using var client = http.Connect();
+                return await command(client);
+            }
+
+            target = ClusterContext.Resolve(gateways, parse.GetValue(ClusterId));
             await using var session = await ClusterSession.ConnectAsync(target, Console.Error, cancellationToken);
             return await command(session.Client);
         }
@@ -350,17 +378,24 @@ internal static class OaCommandLine
         }
         catch (Exception e)
         {
-            return Fail(e, target);
+            return Fail(e, target, http);
         }
     }
 
     /// <summary>One line on stderr for a failure, and the exit code README promises for it.</summary>
-    private static int Fail(Exception e, ClusterTarget? target = null)
+    private static int Fail(Exception e, ClusterTarget? target = null, HttpTarget? http = null)
     {
         var (code, message) = e switch
         {
             BadInputException => (ExitCodes.BadInput, e.Message),
             ClusterUnreachableException => (ExitCodes.Unreachable, e.Message),
+            // A missing or wrong token is the caller's to fix, like any bad input: trying again as it is cannot help.
+            GatewayAuthenticationException { TokenSent: false } auth =>
+                (ExitCodes.BadInput, $"The gateway at {http?.Describe() ?? auth.Url.ToString()} needs a token: pass --token TOKEN or set OA_TOKEN (the token is the gateway's OrleansAssets__Auth__Token)."),
+            GatewayAuthenticationException auth =>
+                (ExitCodes.BadInput, $"The gateway at {http?.Describe() ?? auth.Url.ToString()} refused the token from {http?.TokenSource ?? "--token"}: it is not the gateway's token (its OrleansAssets__Auth__Token)."),
+            GatewayUnreachableException unreachable =>
+                (ExitCodes.Unreachable, $"{unreachable.Message} oa looked there because of {http?.Source ?? "--url"}. Start a gateway (dotnet run --project silo serves one on http://localhost:3000; scripts/cluster up prints its URL), or pass another --url."),
             _ when ClusterErrors.Classify(e) is { } outage => (ExitCodes.Unreachable, Output.Outage(outage, target)),
             // Ours, and about the request: an unknown asset or run, a bad selection.
             OrleansAssetsException => (ExitCodes.BadInput, e.Message),

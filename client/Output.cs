@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using OrleansAssets.Client;
-using System.Text.Json.Serialization;
 using OrleansAssets.Runs;
 using Spectre.Console;
 
@@ -14,10 +13,8 @@ internal static partial class Output
     /// <summary>The longest error line <c>oa</c> prints; a message longer than that is cut, saying how long it was.</summary>
     public const int MaxErrorLength = 2000;
 
-    public static readonly JsonSerializerOptions Json = new(JsonDefaults.WebIndented)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    /// <summary>The API's JSON, indented: a resource prints as the gateway sends it.</summary>
+    public static readonly JsonSerializerOptions Json = OrleansAssetsJson.Indented;
 
     public static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, Json));
 

@@ -39,7 +39,14 @@ public static partial class ClusterErrors
                 case StorageUnavailableException:
                     return new(OutageKind.Storage, $"the cluster's storage is unavailable ({UserText.Shorten(e.Message, 200)})", exception);
 
-                // Ours, and about the request itself (an unknown run or asset, a bad selection): the same call fails again.
+                // Over HTTP: the gateway is away (a restart is an outage too), or the cluster behind it is.
+                case Http.GatewayUnreachableException unreachable:
+                    return new(OutageKind.Cluster, $"no gateway answers at {Http.GatewayUnreachableException.Describe(unreachable.Url)} ({unreachable.Reason})", exception);
+
+                case Http.ClusterUnavailableException:
+                    return new(OutageKind.Cluster, UserText.Shorten(Uncapitalized(e.Message.TrimEnd('.')), 300), exception);
+
+                // Ours, and about the request itself (an unknown run or asset, a bad selection, a missing token): the same call fails again.
                 case OrleansAssetsException:
                     return null;
 
@@ -70,6 +77,8 @@ public static partial class ClusterErrors
 
         return null;
     }
+
+    private static string Uncapitalized(string text) => text.Length == 0 ? text : char.ToLowerInvariant(text[0]) + text[1..];
 
     /// <summary>The innermost message says what happened ("Connection refused"); outer ones say "see the inner exception".</summary>
     private static string Detail(Exception e)

@@ -6,97 +6,67 @@ using OrleansAssets.Runs;
 namespace OrleansAssets.Client;
 
 /// <summary>
-/// What a program does with an OrleansAssets cluster: list and inspect assets, start runs, follow them.
-/// Obtain it from DI after <see cref="OrleansAssetsClientHostingExtensions.AddOrleansAssetsClient"/>.
+/// <see cref="IOrleansAssetsClient"/> over an Orleans cluster client: calls the cluster's grains through its
+/// gateways. Obtain it from DI after <see cref="OrleansAssetsClientHostingExtensions.AddOrleansAssetsClient(Microsoft.Extensions.Hosting.IHostApplicationBuilder, Action{OrleansAssetsClientOptions}?)"/>,
+/// or make one over any <see cref="IClusterClient"/> (a silo's own, for a gateway hosted in the silo).
 /// </summary>
-public sealed class OrleansAssetsClient(IClusterClient cluster)
+/// <remarks>
+/// A grain call cannot be withdrawn once sent: a canceled token stops the wait for its answer, not the call.
+/// </remarks>
+public sealed class OrleansAssetsClient(IClusterClient cluster) : IOrleansAssetsClient
 {
     private IQueryGrain Queries => cluster.GetGrain<IQueryGrain>(0);
 
-    public Task<List<AssetSummary>> ListAssetsAsync() => Queries.ListAssets();
+    public Task<List<AssetSummary>> ListAssetsAsync(CancellationToken cancellationToken = default) =>
+        Queries.ListAssets().WaitAsync(cancellationToken);
 
-    /// <summary>A page of the assets a query matches (selection, group, code location, status), in dependency order.</summary>
-    /// <exception cref="AssetSelectionException">The selection is not valid or names what does not exist.</exception>
-    public Task<AssetPage> FindAssetsAsync(AssetQuery query) => Queries.FindAssets(query);
+    /// <inheritdoc/>
+    public Task<AssetPage> FindAssetsAsync(AssetQuery query, CancellationToken cancellationToken = default) =>
+        Queries.FindAssets(query).WaitAsync(cancellationToken);
 
-    /// <summary>The assets with their live state and their dependencies, for a graph view; all of them, or a selection's.</summary>
-    public Task<Lineage> GetLineageAsync(string? selection = null) => Queries.GetLineage(selection);
+    /// <inheritdoc/>
+    public Task<Lineage> GetLineageAsync(string? selection = null, CancellationToken cancellationToken = default) =>
+        Queries.GetLineage(selection).WaitAsync(cancellationToken);
 
-    /// <exception cref="NotFoundException">No asset has this key.</exception>
-    public Task<AssetDetails> GetAssetAsync(string key) => Queries.GetAsset(key);
+    /// <inheritdoc/>
+    public Task<AssetDetails> GetAssetAsync(string key, CancellationToken cancellationToken = default) =>
+        Queries.GetAsset(key).WaitAsync(cancellationToken);
 
-    public Task<List<MaterializationRecord>> ListMaterializationsAsync(string key, DateTimeOffset? before = null, int limit = 50) =>
-        Queries.ListMaterializations(key, before, limit);
+    /// <inheritdoc/>
+    public Task<List<MaterializationRecord>> ListMaterializationsAsync(string key, DateTimeOffset? before = null, int limit = 50, CancellationToken cancellationToken = default) =>
+        Queries.ListMaterializations(key, before, limit).WaitAsync(cancellationToken);
 
-    /// <summary>Starts a run of the assets <paramref name="selection"/> names; returns once it is recorded as queued.</summary>
-    /// <exception cref="AssetSelectionException">The selection names something that does not exist; nothing is recorded.</exception>
-    public Task<RunRecord> MaterializeAsync(string selection, IReadOnlyDictionary<string, string>? tags = null) =>
+    /// <inheritdoc/>
+    public Task<RunRecord> MaterializeAsync(string selection, IReadOnlyDictionary<string, string>? tags = null, CancellationToken cancellationToken = default) =>
         cluster.GetGrain<IRunGrain>(Guid.NewGuid()).Submit(new RunRequest
         {
             Selection = selection,
             Tags = tags is null ? [] : new Dictionary<string, string>(tags),
-        });
+        }).WaitAsync(cancellationToken);
 
-    /// <exception cref="NotFoundException">No run has this id.</exception>
-    public Task<RunDetails> GetRunAsync(Guid runId, long afterSequence = 0, int maxEvents = 10_000) =>
-        Queries.GetRun(runId, afterSequence, maxEvents);
+    /// <inheritdoc/>
+    public Task<RunDetails> GetRunAsync(Guid runId, long afterSequence = 0, int maxEvents = 10_000, CancellationToken cancellationToken = default) =>
+        Queries.GetRun(runId, afterSequence, maxEvents).WaitAsync(cancellationToken);
 
-    public Task<List<RunRecord>> ListRunsAsync(RunQuery? query = null) => Queries.ListRuns(query ?? new RunQuery());
+    /// <inheritdoc/>
+    public Task<List<RunRecord>> ListRunsAsync(RunQuery? query = null, CancellationToken cancellationToken = default) =>
+        Queries.ListRuns(query ?? new RunQuery()).WaitAsync(cancellationToken);
 
-    public Task<List<SiloInfo>> ListSilosAsync() => Queries.ListSilos();
+    /// <inheritdoc/>
+    public Task<List<SiloInfo>> ListSilosAsync(CancellationToken cancellationToken = default) =>
+        Queries.ListSilos().WaitAsync(cancellationToken);
 
-    public Task<List<CodeLocationInfo>> ListCodeLocationsAsync() => Queries.ListCodeLocations();
+    public Task<List<CodeLocationInfo>> ListCodeLocationsAsync(CancellationToken cancellationToken = default) =>
+        Queries.ListCodeLocations().WaitAsync(cancellationToken);
 
-    /// <summary>
-    /// Waits for a run to finish, reporting each event once, as it is recorded; returns the run with every event.
-    /// Rides out storage and gateway outages (see <see cref="RunWatchOptions"/>): the run goes on without us.
-    /// </summary>
-    /// <exception cref="NotFoundException">No run has this id.</exception>
-    public Task<RunDetails> WaitForRunAsync(Guid runId, IProgress<RunEvent>? progress = null, TimeSpan? pollInterval = null, CancellationToken cancellationToken = default) =>
-        WaitForRunAsync(runId, progress, WithPollInterval(pollInterval), cancellationToken);
+    /// <inheritdoc/>
+    public Task<RunDetails> WaitForRunAsync(Guid runId, IProgress<RunEvent>? progress, RunWatchOptions options, CancellationToken cancellationToken = default) =>
+        RunWatcher.WaitAsync(WatchRunAsync(runId, options, cancellationToken), progress);
 
-    /// <summary>
-    /// Waits for a run to finish, reporting each event once, as it is recorded, and each retry of an outage to
-    /// <see cref="RunWatchOptions.Interruptions"/>; returns the run with every event.
-    /// </summary>
-    /// <exception cref="NotFoundException">No run has this id.</exception>
-    public async Task<RunDetails> WaitForRunAsync(Guid runId, IProgress<RunEvent>? progress, RunWatchOptions options, CancellationToken cancellationToken = default)
-    {
-        var events = new List<RunEvent>();
-        RunDetails? last = null;
-        await foreach (var page in WatchRunAsync(runId, options, cancellationToken))
-        {
-            foreach (var e in page.Events)
-            {
-                events.Add(e);
-                progress?.Report(e);
-            }
-
-            last = page;
-        }
-
-        return last! with { Events = events };
-    }
-
-    /// <summary>
-    /// Follows a run: yields each new page of it (status, steps and the events since the last page) until it finishes.
-    /// Rides out storage and gateway outages with the default <see cref="RunWatchOptions"/>.
-    /// </summary>
-    public IAsyncEnumerable<RunDetails> WatchRunAsync(Guid runId, TimeSpan? pollInterval = null, CancellationToken cancellationToken = default) =>
-        WatchRunAsync(runId, WithPollInterval(pollInterval), cancellationToken);
-
-    /// <summary>
-    /// Follows a run: yields each new page of it (status, steps and the events since the last page) until it finishes.
-    /// A read that fails for a while (<see cref="ClusterErrors.Classify"/>) is retried with backoff and reported to
-    /// <see cref="RunWatchOptions.Interruptions"/>; reading resumes after the last event yielded, so no event is
-    /// yielded twice or skipped. Other failures, such as <see cref="NotFoundException"/> for an unknown run, end it.
-    /// </summary>
+    /// <inheritdoc/>
     public IAsyncEnumerable<RunDetails> WatchRunAsync(Guid runId, RunWatchOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return RunWatcher.WatchAsync((cursor, pageSize) => GetRunAsync(runId, cursor, pageSize), runId, options, cancellationToken);
+        return RunWatcher.WatchAsync((cursor, pageSize, token) => GetRunAsync(runId, cursor, pageSize, token), runId, options, cancellationToken);
     }
-
-    private static RunWatchOptions WithPollInterval(TimeSpan? pollInterval) =>
-        pollInterval is { } interval ? RunWatchOptions.Default with { PollInterval = interval } : RunWatchOptions.Default;
 }

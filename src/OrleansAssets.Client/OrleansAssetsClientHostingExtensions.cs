@@ -18,7 +18,7 @@ public sealed class OrleansAssetsClientOptions
     /// <summary>Gateways as <c>host:port</c>, when there is no database to ask.</summary>
     public List<string> Gateways { get; set; } = [];
 
-    /// <summary>The cluster's id; "dev" for the dev-mode silo, "orleansassets" for a Postgres cluster unless set.</summary>
+    /// <summary>The cluster's id; Orleans' "default" for the dev-mode silo (its localhost clustering keeps it), "orleansassets" for a Postgres cluster unless set.</summary>
     public string? ClusterId { get; set; }
 
     public string? ServiceId { get; set; }
@@ -64,6 +64,7 @@ public static class OrleansAssetsClientHostingExtensions
     public static IServiceCollection AddOrleansAssetsClient(this IServiceCollection services)
     {
         services.TryAddSingleton<OrleansAssetsClient>();
+        services.TryAddSingleton<IOrleansAssetsClient>(sp => sp.GetRequiredService<OrleansAssetsClient>());
         return services;
     }
 

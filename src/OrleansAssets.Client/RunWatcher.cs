@@ -13,9 +13,12 @@ internal static class RunWatcher
     /// <summary>The most events one read asks for (the query grain's own limit); a full page means more follow.</summary>
     public const int PageSize = 10_000;
 
-    /// <param name="read">Reads the run's page after a cursor (0: from the start), at most a page size of events.</param>
+    /// <param name="read">
+    /// Reads the run's page after a cursor (0: from the start), at most a page size of events; its token is
+    /// canceled when the read outlasts <see cref="RunWatchOptions.ReadTimeout"/> or the caller stops.
+    /// </param>
     public static async IAsyncEnumerable<RunDetails> WatchAsync(
-        Func<long, int, Task<RunDetails>> read,
+        Func<long, int, CancellationToken, Task<RunDetails>> read,
         Guid runId,
         RunWatchOptions options,
         [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -24,7 +27,7 @@ internal static class RunWatcher
         while (true)
         {
             var after = cursor;
-            var page = await ReadAsync(() => read(after, PageSize), runId, options, cancellationToken);
+            var page = await ReadAsync(token => read(after, PageSize, token), runId, options, cancellationToken);
 
             // Never go back: what is at or before the cursor was yielded already, whatever a retried read returns.
             var fresh = page.Events.Where(e => e.Sequence > after).OrderBy(e => e.Sequence).ToList();
@@ -47,8 +50,28 @@ internal static class RunWatcher
         }
     }
 
+    /// <summary>Follows the pages to the run's end, reporting each event once; returns the last page with every event.</summary>
+    public static async Task<RunDetails> WaitAsync(IAsyncEnumerable<RunDetails> pages, IProgress<RunEvent>? progress)
+    {
+        var events = new List<RunEvent>();
+        RunDetails? last = null;
+        await foreach (var page in pages)
+        {
+            foreach (var e in page.Events)
+            {
+                events.Add(e);
+                progress?.Report(e);
+            }
+
+            last = page;
+        }
+
+        return last! with { Events = events };
+    }
+
     /// <summary>One read, retried with backoff while it fails for a while and the caller lets it.</summary>
-    public static async Task<T> ReadAsync<T>(Func<Task<T>> read, Guid runId, RunWatchOptions options, CancellationToken cancellationToken)
+    /// <param name="read">The read; its token is canceled when it outlasts <see cref="RunWatchOptions.ReadTimeout"/>, so an HTTP request is not left behind.</param>
+    public static async Task<T> ReadAsync<T>(Func<CancellationToken, Task<T>> read, Guid runId, RunWatchOptions options, CancellationToken cancellationToken)
     {
         var attempt = 0;
         var outageStarted = 0L;
@@ -56,10 +79,12 @@ internal static class RunWatcher
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bounded.CancelAfter(options.ReadTimeout);
             try
             {
                 // A read past its timeout is abandoned (its late answer is dropped) and counts as a transient failure.
-                var result = await read().WaitAsync(options.ReadTimeout, cancellationToken);
+                var result = await read(bounded.Token).WaitAsync(options.ReadTimeout, cancellationToken);
                 if (last is not null)
                 {
                     options.Interruptions?.Report(new RunWatchInterruption
@@ -74,8 +99,10 @@ internal static class RunWatcher
 
                 return result;
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested && ClusterErrors.Classify(e) is { } transient)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && Transient(e) is { } transient)
             {
+                // An abandoned read is told to stop (disposing its token's source would not tell it).
+                await bounded.CancelAsync();
                 if (attempt++ == 0)
                 {
                     outageStarted = Stopwatch.GetTimestamp();
@@ -101,4 +128,12 @@ internal static class RunWatcher
             }
         }
     }
+
+    /// <summary>
+    /// What <see cref="ClusterErrors.Classify"/> says; and a read that gave up on its own bounded token (not the
+    /// caller's) did not answer in time, as a <see cref="TimeoutException"/> from the bound itself says.
+    /// </summary>
+    private static TransientError? Transient(Exception e) => e is OperationCanceledException
+        ? new TransientError(OutageKind.Cluster, "the cluster did not answer in time", e)
+        : ClusterErrors.Classify(e);
 }

@@ -46,7 +46,7 @@ public sealed partial class ClusterFailoverTests(ITestOutputHelper output)
         Assert.True(exit == 0, error);
         using var silos = JsonDocument.Parse(json);
         var port = cluster.BasePort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Contains(silos.RootElement.EnumerateArray(), s => s.GetProperty("address").GetString()!.EndsWith(":" + port, StringComparison.Ordinal) && s.GetProperty("status").GetString() == "dead");
+        Assert.Contains(silos.RootElement.GetProperty("silos").EnumerateArray(), s => s.GetProperty("address").GetString()!.EndsWith(":" + port, StringComparison.Ordinal) && s.GetProperty("status").GetString() == "dead");
 
         // Every silo stops; what was recorded is there when they come back.
         await cluster.ScriptAsync("down");

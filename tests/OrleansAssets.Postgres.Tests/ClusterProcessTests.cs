@@ -29,7 +29,7 @@ public sealed class ClusterProcessTests(ProcessClusterFixture fixture) : IClassF
         Assert.Equal(["analytics", "sales", "sales"], active.SelectMany(s => s.CodeLocations).Order());
         Assert.True(exit == 0, error);
         using var json = JsonDocument.Parse(output);
-        Assert.Equal(3, json.RootElement.EnumerateArray().Count(s => s.GetProperty("status").GetString() == "active"));
+        Assert.Equal(3, json.RootElement.GetProperty("silos").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "active"));
     }
 
     [Fact]

@@ -6,8 +6,12 @@ namespace OrleansAssets.Client.Views;
 
 /// <summary>
 /// A run as one flat JSON document: its record, its steps and its events. The shape of <c>oa run --json</c>
-/// (and of the API to come): camelCase names, enums as words.
+/// and of the API's run: camelCase names, enums as words. It carries all of <see cref="RunDetails"/> (its
+/// <see cref="RunRecord"/> field by field), so the HTTP client gives the same run as the Orleans one.
 /// </summary>
+/// <param name="Job">The job the run launched, if it was one.</param>
+/// <param name="Ops">The ops it runs besides its assets (a job's); left out when none.</param>
+/// <param name="Config">The run config as JSON text, when it was given one.</param>
 public sealed record RunView(
     Guid RunId,
     RunStatus Status,
@@ -23,7 +27,10 @@ public sealed record RunView(
     IReadOnlyList<RunEvent> Events,
     int? QueuePosition = null,
     int Priority = 0,
-    string? CancelRequestedBy = null)
+    string? CancelRequestedBy = null,
+    string? Job = null,
+    IReadOnlyList<string>? Ops = null,
+    string? Config = null)
 {
     public static RunView From(RunDetails details, IReadOnlyList<RunEvent>? allEvents = null)
     {
@@ -43,38 +50,60 @@ public sealed record RunView(
             allEvents ?? details.Events,
             details.QueuePosition,
             run.Priority,
-            run.CancelRequestedBy);
+            run.CancelRequestedBy,
+            run.Job,
+            run.Ops.Count > 0 ? run.Ops : null,
+            run.Config);
     }
 }
 
-/// <summary>One asset as one JSON document: definition, status, the latest materialization with its metadata by key, recent history.</summary>
+/// <summary>
+/// One asset as one JSON document: definition, status, the latest materialization with its metadata by key, recent
+/// history (the materializations before the latest). The shape of <c>oa asset --json</c> and of the API's asset;
+/// it carries all of <see cref="AssetDetails"/>, so the HTTP client gives the same details as the Orleans one.
+/// </summary>
+/// <param name="Inputs">The upstream keys whose values it receives as parameters (the rest of <paramref name="Dependencies"/> only order it).</param>
+/// <param name="IOManager">The IO manager that stores its value, when not the default.</param>
+/// <param name="MaterializingRun">The run materializing it now, if any.</param>
+/// <param name="Kind">Left out for an asset; <c>op</c> for a job's op.</param>
+/// <param name="Config">The fields of its run config, when it takes one.</param>
 public sealed record AssetView(
     string Key,
     string? Description,
     string Group,
     string CodeLocation,
+    string? IOManager,
     IReadOnlyDictionary<string, string> Tags,
     IReadOnlyList<string> Owners,
     IReadOnlyList<string> Dependencies,
+    IReadOnlyList<string> Inputs,
     IReadOnlyList<string> Dependents,
     AssetStatus Status,
+    Guid? MaterializingRun,
     IReadOnlyList<string> StaleBecause,
     MaterializationRecord? LatestMaterialization,
     FailureRecord? LastFailure,
-    IReadOnlyList<MaterializationRecord> History)
+    IReadOnlyList<MaterializationRecord> History,
+    StepKind? Kind = null,
+    IReadOnlyList<ConfigField>? Config = null)
 {
     public static AssetView From(AssetDetails details) => new(
         details.Spec.Key,
         details.Spec.Description,
         details.Spec.Group,
         details.Spec.CodeLocation,
+        details.Spec.IOManager,
         details.Spec.Tags,
         details.Spec.Owners,
         details.Spec.Dependencies,
+        details.Spec.Inputs,
         details.Dependents,
         details.State.Status,
+        details.State.MaterializingRun,
         details.State.StaleBecause,
         details.State.Latest,
         details.State.LastFailure,
-        details.State.History.Skip(1).ToList());
+        details.State.History.Skip(1).ToList(),
+        details.Spec.Kind == StepKind.Asset ? null : details.Spec.Kind,
+        details.Spec.Config.Count > 0 ? details.Spec.Config : null);
 }

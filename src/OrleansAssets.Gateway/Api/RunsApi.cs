@@ -25,7 +25,7 @@ internal static class RunsApi
         api.MapGet("/runs/{id}", GetRun)
             .WithName("getRun").WithTags("Runs")
             .WithSummary("Get one run")
-            .WithDescription("The run's record, its steps and its events (the same document as `oa run ID --json`).");
+            .WithDescription("The run's record, its steps and its events (the same document as `oa run ID --json`); with 'after', only the events after that sequence, so a client following the run reads each event once.");
         api.MapGet("/runs/{id}/events", ListRunEvents)
             .WithName("listRunEvents").WithTags("Runs")
             .WithSummary("A run's events after a sequence number")
@@ -57,21 +57,21 @@ internal static class RunsApi
         return TypedResults.Ok(new Page<RunRecord>(runs, runs.Count == size ? Paging.Encode(new RunCursor(runs[^1].CreatedAt, runs[^1].RunId)) : null));
     }
 
-    private static async Task<Ok<RunView>> GetRun(OrleansAssetsClient client, string id) =>
-        TypedResults.Ok(RunView.From(await client.GetRunAsync(RunIdOf(id))));
+    private static async Task<Ok<RunView>> GetRun(OrleansAssetsClient client, string id, string? after) =>
+        TypedResults.Ok(RunView.From(await client.GetRunAsync(RunIdOf(id), SequenceOf(after))));
 
     private static async Task<Ok<Page<RunEvent>>> ListRunEvents(OrleansAssetsClient client, string id, string? after, string? limit)
     {
         var size = Paging.Limit(limit);
-        long from = 0;
-        if (after is not null && (!long.TryParse(after, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out from)))
-        {
-            throw new BadRequestException($"after must be an event's sequence number (a whole number, 0 for all); {UserText.Quote(after)} is not.");
-        }
-
-        var details = await client.GetRunAsync(RunIdOf(id), from, size);
+        var details = await client.GetRunAsync(RunIdOf(id), SequenceOf(after), size);
         return TypedResults.Ok(new Page<RunEvent>(details.Events, details.Events.Count == size ? details.NextCursor.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
     }
+
+    /// <summary>The <c>after</c> of a run's events: the sequence of the last event seen, 0 (or none) for all.</summary>
+    private static long SequenceOf(string? after) =>
+        after is null ? 0
+        : long.TryParse(after, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sequence) ? sequence
+        : throw new BadRequestException($"after must be an event's sequence number (a whole number, 0 for all); {UserText.Quote(after)} is not.");
 
     public static Guid RunIdOf(string text) => Guid.TryParse(text, out var id)
         ? id

@@ -57,7 +57,7 @@ public sealed class ClusterIdTests(LocalClusterSilo fixture, ITestOutputHelper o
         var result = await RunAsync("--gateway", other.Gateway, "assets");
 
         Assert.Equal(3, result.ExitCode);
-        Assert.Contains("closed the connection in Orleans' handshake for cluster ids 'orleansassets', 'orleansassets-local', 'dev'", result.Error, StringComparison.Ordinal);
+        Assert.Contains("closed the connection in Orleans' handshake for cluster ids 'orleansassets', 'orleansassets-local', 'default'", result.Error, StringComparison.Ordinal);
         Assert.Contains("Pass the cluster's id with --cluster-id ID or OA_CLUSTER_ID", result.Error, StringComparison.Ordinal);
         Directory.Delete(storage, recursive: true);
     }

@@ -43,6 +43,18 @@ public sealed class OaProcess
         }
     }
 
+    /// <summary>What it printed on stderr so far (progress of a wait goes there with --json, and retries always).</summary>
+    public string Error
+    {
+        get
+        {
+            lock (_error)
+            {
+                return _error.ToString();
+            }
+        }
+    }
+
     public async Task<OaResult> WaitForExitAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Orleans.Runtime;
 using Orleans.Runtime.Messaging;
 using OrleansAssets.Client;
+using OrleansAssets.Client.Http;
 using OrleansAssets.Runs;
 
 namespace OrleansAssets.Tests.Unit;
@@ -24,6 +26,11 @@ public sealed class RunWatcherTests
         { new ConnectionFailedException("Unable to connect to any of the 1 available gateways.", new System.Net.Sockets.SocketException(111)), OutageKind.Cluster },
         { new TimeoutException("Response did not arrive on time"), OutageKind.Cluster },
         { new OrleansException("No gateways available"), OutageKind.Cluster },
+        { new GatewayUnreachableException(new Uri("http://127.0.0.1:3000"), "connection refused (nothing listens there)", mayHaveArrived: false), OutageKind.Cluster },
+        { new ClusterUnavailableException("The gateway at http://127.0.0.1:3000 answered, but not the cluster behind it: no gateway of the cluster answers (Connection refused)."), OutageKind.Cluster },
+        { new GatewayAuthenticationException(new Uri("http://127.0.0.1:3000"), tokenSent: false), null },
+        { new GatewayRequestException(400, "limit must be a whole number from 1 to 1000; '0' is not."), null },
+        { new GatewayFailedException(500, "The gateway failed unexpectedly; its log says why."), null },
         { new NotFoundException($"Unknown run {Guid.Empty}."), null },
         { new AssetSelectionException("Bad selection 'x'"), null },
         { new InvalidOperationException("a bug"), null },
@@ -102,7 +109,7 @@ public sealed class RunWatcherTests
         var reads = new Script(Enumerable.Repeat<Func<long, RunDetails>>(_ => throw new StorageUnavailableException("away"), 1000).ToArray());
 
         await Assert.ThrowsAsync<StorageUnavailableException>(() =>
-            RunWatcher.ReadAsync(() => reads.ReadAsync(0, 1), RunId, Fast with { MaxOutage = TimeSpan.FromMilliseconds(50) }, CancellationToken.None));
+            RunWatcher.ReadAsync(token => reads.ReadAsync(0, 1, token), RunId, Fast with { MaxOutage = TimeSpan.FromMilliseconds(50) }, CancellationToken.None));
         Assert.InRange(reads.Cursors.Count, 2, 999);
     }
 
@@ -112,7 +119,47 @@ public sealed class RunWatcherTests
         var reads = new Script(Enumerable.Repeat<Func<long, RunDetails>>(_ => throw new StorageUnavailableException("away"), 100_000).ToArray());
         using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => RunWatcher.ReadAsync(() => reads.ReadAsync(0, 1), RunId, Fast, stop.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => RunWatcher.ReadAsync(token => reads.ReadAsync(0, 1, token), RunId, Fast, stop.Token));
+    }
+
+    [Fact]
+    public async Task A_read_that_outlasts_its_timeout_has_its_token_canceled_and_is_retried()
+    {
+        var canceled = 0;
+        var calls = 0;
+        var result = await RunWatcher.ReadAsync(
+            async token =>
+            {
+                if (++calls == 1)
+                {
+                    // An HTTP request that hangs: it sees its token canceled and gives up, as HttpClient does.
+                    try
+                    {
+                        await Task.Delay(Timeout.Infinite, token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        Interlocked.Increment(ref canceled);
+                        throw;
+                    }
+                }
+
+                return 42;
+            },
+            RunId,
+            Fast with { ReadTimeout = TimeSpan.FromMilliseconds(50) },
+            CancellationToken.None);
+
+        Assert.Equal((42, 2), (result, calls));
+
+        // Whichever bound fired first, the abandoned read was told to stop.
+        var told = Stopwatch.StartNew();
+        while (Volatile.Read(ref canceled) == 0 && told.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(1, Volatile.Read(ref canceled));
     }
 
     [Fact]
@@ -145,7 +192,7 @@ public sealed class RunWatcherTests
 
         public List<long> Cursors { get; } = [];
 
-        public Task<RunDetails> ReadAsync(long after, int pageSize)
+        public Task<RunDetails> ReadAsync(long after, int pageSize, CancellationToken cancellationToken)
         {
             Cursors.Add(after);
             return Task.FromResult(steps[Math.Min(_next++, steps.Length - 1)](after));
