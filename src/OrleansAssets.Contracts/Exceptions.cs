@@ -155,3 +155,20 @@ public sealed class RunConfigException : OrleansAssetsException
     {
     }
 }
+
+/// <summary>A cron expression or a time zone is not valid; the message says which and what is wrong.</summary>
+[GenerateSerializer, Alias("oa.ScheduleException")]
+public sealed class ScheduleException : OrleansAssetsException
+{
+    public ScheduleException()
+    {
+    }
+
+    public ScheduleException(string message) : base(message)
+    {
+    }
+
+    public ScheduleException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+}

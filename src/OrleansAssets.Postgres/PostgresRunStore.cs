@@ -275,6 +275,97 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
     public Task<IReadOnlyDictionary<string, AssetActivity>> GetActivityAsync(IReadOnlyCollection<string>? assetKeys, CancellationToken cancellationToken = default, bool details = true) =>
         ReadAsync(() => GetActivityAsyncCore(assetKeys, details, cancellationToken));
 
+    public Task<Guid?> FindRunByKeyAsync(string runKey, CancellationToken cancellationToken = default) => ReadAsync<Guid?>(async () =>
+    {
+        await using var command = _db.CreateCommand("select run_id from oa_run_keys where run_key = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = runKey });
+        return await command.ExecuteScalarAsync(cancellationToken) is Guid run ? run : null;
+    });
+
+    public Task<AutomationState?> GetAutomationStateAsync(string kind, string name, CancellationToken cancellationToken = default) => ReadAsync(async () =>
+    {
+        await using var command = _db.CreateCommand("select status, cursor, started_at from oa_automation_state where kind = $1 and name = $2");
+        command.Parameters.Add(new NpgsqlParameter { Value = kind });
+        command.Parameters.Add(new NpgsqlParameter { Value = name });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new AutomationState(
+                reader.IsDBNull(0) ? null : Enum.Parse<Automation.AutomationStatus>(reader.GetString(0), ignoreCase: true),
+                reader.IsDBNull(1) ? null : reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2))
+            : null;
+    });
+
+    public Task<IReadOnlyDictionary<string, AutomationListing>> ListAutomationAsync(string kind, CancellationToken cancellationToken = default) => ReadAsync<IReadOnlyDictionary<string, AutomationListing>>(async () =>
+    {
+        await using var command = _db.CreateCommand("""
+            with st as (select name, status, cursor, started_at from oa_automation_state where kind = $1),
+                 tk as (select distinct on (name) name, at, status, run_ids, message, cursor, recorded_at
+                        from oa_ticks where kind = $1 order by name, at desc)
+            select name, st.status, st.cursor, st.started_at, st.name is not null,
+                   tk.at, tk.status, tk.run_ids, tk.message, tk.cursor, tk.recorded_at
+            from st full join tk using (name)
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = kind });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var listing = new Dictionary<string, AutomationListing>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var name = reader.GetString(0);
+            var state = reader.GetBoolean(4)
+                ? new AutomationState(
+                    reader.IsDBNull(1) ? null : Enum.Parse<Automation.AutomationStatus>(reader.GetString(1), ignoreCase: true),
+                    reader.IsDBNull(2) ? null : reader.GetString(2),
+                    reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3))
+                : null;
+            var tick = reader.IsDBNull(5)
+                ? null
+                : new Automation.TickRecord
+                {
+                    Name = name,
+                    At = reader.GetFieldValue<DateTimeOffset>(5),
+                    Status = Enum.Parse<Automation.TickStatus>(reader.GetString(6), ignoreCase: true),
+                    RunIds = [.. reader.GetFieldValue<Guid[]>(7)],
+                    Message = reader.IsDBNull(8) ? null : reader.GetString(8),
+                    Cursor = reader.IsDBNull(9) ? null : reader.GetString(9),
+                    RecordedAt = reader.GetFieldValue<DateTimeOffset>(10),
+                };
+            listing[name] = new AutomationListing(state, tick);
+        }
+
+        return listing;
+    });
+
+    public Task<IReadOnlyList<Automation.TickRecord>> ListTicksAsync(string kind, string name, DateTimeOffset? before, int limit, CancellationToken cancellationToken = default) => ReadAsync<IReadOnlyList<Automation.TickRecord>>(async () =>
+    {
+        await using var command = _db.CreateCommand("""
+            select at, status, run_ids, message, cursor, recorded_at from oa_ticks
+            where kind = $1 and name = $2 and ($3::timestamptz is null or at < $3)
+            order by at desc limit $4
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = kind });
+        command.Parameters.Add(new NpgsqlParameter { Value = name });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)before ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var ticks = new List<Automation.TickRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ticks.Add(new Automation.TickRecord
+            {
+                Name = name,
+                At = reader.GetFieldValue<DateTimeOffset>(0),
+                Status = Enum.Parse<Automation.TickStatus>(reader.GetString(1), ignoreCase: true),
+                RunIds = [.. reader.GetFieldValue<Guid[]>(2)],
+                Message = reader.IsDBNull(3) ? null : reader.GetString(3),
+                Cursor = reader.IsDBNull(4) ? null : reader.GetString(4),
+                RecordedAt = reader.GetFieldValue<DateTimeOffset>(5),
+            });
+        }
+
+        return ticks;
+    });
+
     /// <summary>Deletes the events of runs that ended before <paramref name="cutoff"/>, a bounded slice at a time; returns how many.</summary>
     public async Task<long> DeleteEventsOfRunsEndedBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
     {
@@ -312,7 +403,7 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
         await _writer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    private const string RunColumns = "select run_id, status, selection, asset_keys, tags::text, created_at, started_at, ended_at, error, priority, cancel_requested_by, job, ops, config::text from oa_runs";
+    private const string RunColumns = "select run_id, status, selection, asset_keys, tags::text, created_at, started_at, ended_at, error, priority, cancel_requested_by, job, ops, config::text, run_key from oa_runs";
 
     private static RunRecord ReadRun(NpgsqlDataReader reader) => new()
     {
@@ -330,6 +421,7 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
         Job = reader.IsDBNull(11) ? null : reader.GetString(11),
         Ops = [.. reader.GetFieldValue<string[]>(12)],
         Config = reader.IsDBNull(13) ? null : reader.GetString(13),
+        RunKey = reader.IsDBNull(14) ? null : reader.GetString(14),
     };
 
     private static string Word(RunStatus status) => JsonNamingPolicy.CamelCase.ConvertName(status.ToString());
@@ -577,7 +669,10 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
         StepWrite? Step,
         AssetDocument<MaterializationRecord>? Materialization,
         AssetDocument<FailureRecord>? Failure,
-        AssetStateWrite? AssetState)
+        AssetStateWrite? AssetState,
+        string? RunKey,
+        TickWrite? Tick,
+        AutomationWrite? Automation)
     {
         public static WriteDocument From(RunWrite write) => new(
             write.RunId,
@@ -588,7 +683,10 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
             write.Step is { Transition: StepTransition.Failed } failed
                 ? new(failed.AssetKey, failed.Timestamp, new FailureRecord { RunId = write.RunId, Timestamp = failed.Timestamp, Error = failed.Error ?? new StepError { Type = "Unknown", Message = "failed" } })
                 : null,
-            write.AssetState);
+            write.AssetState,
+            write.RunKey,
+            write.Tick,
+            write.Automation);
     }
 
     private sealed record AssetDocument<T>(string AssetKey, DateTimeOffset Ts, T Record);

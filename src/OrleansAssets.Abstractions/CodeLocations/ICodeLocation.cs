@@ -46,6 +46,18 @@ public interface ICodeLocationBuilder
     /// <summary>Adds a job: a named selection of assets and ops of this code location, launched by name.</summary>
     ICodeLocationBuilder AddJob(JobDefinition job);
 
+    /// <summary>Adds a schedule: each tick of its cron runs its job or selection once.</summary>
+    ICodeLocationBuilder AddSchedule(ScheduleDefinition schedule);
+
+    /// <summary>Adds a sensor: a function evaluated on an interval that asks for runs.</summary>
+    ICodeLocationBuilder AddSensor(SensorDefinition sensor);
+
+    /// <summary>Adds a sensor that runs when given assets are materialized.</summary>
+    ICodeLocationBuilder AddAssetSensor(AssetSensorDefinition sensor);
+
+    /// <summary>Adds a sensor that runs when runs end with a given status.</summary>
+    ICodeLocationBuilder AddRunStatusSensor(RunStatusSensorDefinition sensor);
+
     /// <summary>Adds an IO manager that assets name in <see cref="AssetAttribute.IOManager"/>.</summary>
     ICodeLocationBuilder AddIOManager<TIOManager>(string name) where TIOManager : class, IIOManager;
 

@@ -22,6 +22,10 @@ public sealed record CodeLocationManifest
     [Id(5)] public List<AssetSpec> Ops { get; init; } = [];
 
     [Id(6)] public List<JobSpec> Jobs { get; init; } = [];
+
+    [Id(7)] public List<Automation.ScheduleSpec> Schedules { get; init; } = [];
+
+    [Id(8)] public List<Automation.SensorSpec> Sensors { get; init; } = [];
 }
 
 /// <summary>A job as the cluster knows it: a named selection of assets and ops, launched by name.</summary>

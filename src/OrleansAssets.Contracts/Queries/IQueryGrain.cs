@@ -43,6 +43,40 @@ public interface IQueryGrain : IGrainWithIntegerKey
 
     [Alias("ListSilos")]
     Task<List<SiloInfo>> ListSilos();
+
+    [Alias("ListJobs")]
+    Task<List<JobInfo>> ListJobs();
+
+    /// <summary>One job with its steps; throws <see cref="NotFoundException"/> for an unknown name.</summary>
+    [Alias("GetJob")]
+    Task<JobInfo> GetJob(string name);
+
+    /// <summary>Every schedule with its status, next ticks and newest tick, without waking the schedule grains.</summary>
+    [Alias("ListSchedules")]
+    Task<List<Automation.AutomationInfo>> ListSchedules();
+
+    [Alias("ListSensors")]
+    Task<List<Automation.AutomationInfo>> ListSensors();
+
+    [Alias("GetAutomation")]
+    Task<Automation.AutomationInfo> GetAutomation(Automation.AutomationKind kind, string name);
+
+    /// <summary>Starts or stops a schedule or sensor (persisted); throws <see cref="NotFoundException"/> for an unknown name.</summary>
+    [Alias("SetAutomationStatus")]
+    Task<Automation.AutomationInfo> SetAutomationStatus(Automation.AutomationKind kind, string name, Automation.AutomationStatus status, string by);
+
+    [Alias("ListTicks")]
+    Task<List<Automation.TickRecord>> ListTicks(Automation.AutomationKind kind, string name, DateTimeOffset? before, int limit);
+}
+
+/// <summary>A job and the steps it runs (its assets, then its ops), for its page and its launchpad.</summary>
+[GenerateSerializer, Alias("oa.JobInfo")]
+public sealed record JobInfo
+{
+    [Id(0)] public required JobSpec Job { get; init; }
+
+    /// <summary>Its assets and ops, upstream first, each with its dependencies and config fields.</summary>
+    [Id(1)] public List<AssetSpec> Steps { get; init; } = [];
 }
 
 /// <summary>An asset in a listing: definition, status and the latest materialization's time and run.</summary>

@@ -50,6 +50,9 @@ public sealed record RunRecord
     /// <summary>The run config, as JSON: an object by step key. Each step gets its part.</summary>
     [Id(13)] public string? Config { get; init; }
 
+    /// <summary>The key the run was made once for (a schedule's tick, a sensor's request), if any.</summary>
+    [Id(14)] public string? RunKey { get; init; }
+
     [System.Text.Json.Serialization.JsonIgnore]
     public bool IsFinished => Status is RunStatus.Success or RunStatus.Failure or RunStatus.Canceled;
 }
@@ -68,6 +71,29 @@ public sealed record RunRequest
 
     /// <summary>The run config, as JSON: an object by step key, each the step's config fields.</summary>
     [Id(3)] public string? Config { get; init; }
+
+    /// <summary>A key the run is made once for (a schedule's tick, a sensor's request): a second submit with it makes no run.</summary>
+    [Id(4)] public string? RunKey { get; init; }
+
+    /// <summary>The tick of a schedule or sensor that made the run, recorded with it in one write.</summary>
+    [Id(5)] public TickSubmission? Tick { get; init; }
+}
+
+/// <summary>Which schedule or sensor tick a run belongs to.</summary>
+[GenerateSerializer, Alias("oa.TickSubmission")]
+public sealed record TickSubmission
+{
+    /// <summary><c>schedule</c> or <c>sensor</c>.</summary>
+    [Id(0)] public required string Kind { get; init; }
+
+    [Id(1)] public required string Name { get; init; }
+
+    [Id(2)] public required DateTimeOffset At { get; init; }
+
+    /// <summary>A sensor's new cursor, kept with the tick.</summary>
+    [Id(3)] public string? Cursor { get; init; }
+
+    [Id(4)] public string? Message { get; init; }
 }
 
 /// <summary>Who cancels a run, and why: recorded in its events.</summary>
@@ -84,6 +110,16 @@ public sealed record CancelRequest
 public static class RunTags
 {
     public const string Priority = "oa/priority";
+
+    /// <summary>The schedule whose tick made the run, and the tick (in the schedule's zone).</summary>
+    public const string Schedule = "oa/schedule";
+
+    public const string Tick = "oa/tick";
+
+    /// <summary>The sensor that asked for the run, and the key it asked with.</summary>
+    public const string Sensor = "oa/sensor";
+
+    public const string SensorRunKey = "oa/run-key";
 
     /// <summary>The run's priority from its tags: 0 when not given.</summary>
     /// <exception cref="AssetSelectionException">Never; see <see cref="TryPriority"/> for validation.</exception>

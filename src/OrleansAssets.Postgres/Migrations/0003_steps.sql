@@ -49,6 +49,33 @@ from (
     order by e.run_id, e.asset_key, e.seq desc
 ) last_step;
 
+-- Schedules and sensors: each run key is run once (a schedule's tick, a sensor's request), each tick is recorded
+-- with what it made, and each schedule's and sensor's status (started or stopped) and cursor are kept.
+alter table oa_runs add column run_key text;
+create table oa_run_keys (
+    run_key text primary key,
+    run_id  uuid not null
+);
+create table oa_ticks (
+    kind        text not null,
+    name        text not null,
+    at          timestamptz not null,
+    status      text not null,
+    run_ids     uuid[] not null default '{}',
+    message     text,
+    cursor      text,
+    recorded_at timestamptz not null default clock_timestamp(),
+    primary key (kind, name, at)
+);
+create table oa_automation_state (
+    kind       text not null,
+    name       text not null,
+    status     text,
+    cursor     text,
+    started_at timestamptz,
+    primary key (kind, name)
+);
+
 drop function oa_append(json);
 
 -- Appends a batch of writes in one transaction (one commit for every write of the batch). Each write is
@@ -78,6 +105,8 @@ declare
     att      integer;
     new_status text;
     version  integer;
+    t        json;
+    a        json;
 begin
     -- Lock every run this batch touches, in one order, so concurrent batches from several silos cannot deadlock.
     perform 1 from oa_runs
@@ -120,16 +149,24 @@ begin
             ok := n > 0;
         end if;
 
+        -- A run key makes its run once: a second run for it is refused whole.
+        if ok and w->>'runKey' is not null then
+            insert into oa_run_keys (run_key, run_id) values (w->>'runKey', run) on conflict do nothing;
+            get diagnostics n = row_count;
+            ok := n > 0;
+        end if;
+
         if ok then
             if w->'run' is not null then
                 insert into oa_runs (run_id, status, selection, asset_keys, tags, created_at, started_at, ended_at, error,
-                                     priority, cancel_requested_by, job, ops, config)
+                                     priority, cancel_requested_by, job, ops, config, run_key)
                 values (run, w->'run'->>'status', w->'run'->>'selection',
                         array(select json_array_elements_text(coalesce(w->'run'->'assetKeys', '[]'))),
                         coalesce(w->'run'->'tags', '{}')::jsonb, (w->'run'->>'createdAt')::timestamptz,
                         (w->'run'->>'startedAt')::timestamptz, (w->'run'->>'endedAt')::timestamptz, w->'run'->>'error',
                         coalesce((w->'run'->>'priority')::integer, 0), w->'run'->>'cancelRequestedBy', w->'run'->>'job',
-                        array(select json_array_elements_text(coalesce(w->'run'->'ops', '[]'))), (w->'run'->>'config')::json)
+                        array(select json_array_elements_text(coalesce(w->'run'->'ops', '[]'))), (w->'run'->>'config')::json,
+                        w->'run'->>'runKey')
                 on conflict (run_id) do update
                 set status = excluded.status, asset_keys = excluded.asset_keys, tags = excluded.tags,
                     started_at = excluded.started_at, ended_at = excluded.ended_at, error = excluded.error,
@@ -178,6 +215,23 @@ begin
                 on conflict (asset_key) do update
                 set failure = excluded.failure, failure_ts = excluded.failure_ts,
                     running_in = case when a.running_in = run then null else a.running_in end;
+            end if;
+
+            t := w->'tick';
+            if t is not null then
+                insert into oa_ticks (kind, name, at, status, run_ids, message, cursor)
+                values (t->>'kind', t->>'name', (t->>'at')::timestamptz, t->>'status',
+                        array(select json_array_elements_text(coalesce(t->'runIds', '[]'))::uuid), t->>'message', t->>'cursor')
+                on conflict (kind, name, at) do nothing;
+            end if;
+
+            a := w->'automation';
+            if a is not null then
+                insert into oa_automation_state as x (kind, name, status, cursor, started_at)
+                values (a->>'kind', a->>'name', a->>'status', a->>'cursor', (a->>'startedAt')::timestamptz)
+                on conflict (kind, name) do update
+                set status = coalesce(excluded.status, x.status), cursor = coalesce(excluded.cursor, x.cursor),
+                    started_at = coalesce(excluded.started_at, x.started_at);
             end if;
 
             st := w->'assetState';

@@ -770,6 +770,13 @@ internal sealed partial class AssetGrain(
     private async Task NotifyDownstreamAsync(Guid runId)
     {
         var graph = await graphs.GetAsync();
+
+        // Sensors first: an asset sensor's run is queued within milliseconds of this commit.
+        foreach (var sensor in graph.AssetSensorsOf(Key))
+        {
+            GrainFactory.GetGrain<Automation.ISensorGrain>(sensor).OnMaterialized(Key, runId).Ignore();
+        }
+
         var calls = graph.DownstreamOf(Key).Select(d => GrainFactory.GetGrain<IAssetGrain>(d).OnUpstreamMaterialized(Key, runId));
         try
         {

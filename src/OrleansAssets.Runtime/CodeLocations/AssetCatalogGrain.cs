@@ -36,10 +36,7 @@ internal sealed partial class AssetCatalogGrain(
             AssetGraphValidator.Validate(
                 others.SelectMany(l => l.Assets).Concat(others.SelectMany(l => l.Ops)).ToList(),
                 others.SelectMany(l => l.ExternalAssets).ToHashSet(StringComparer.Ordinal));
-            foreach (var twice in others.SelectMany(l => l.Jobs.Select(j => (Job: j.Name, Location: l.Name))).GroupBy(j => j.Job, StringComparer.Ordinal).Where(g => g.Count() > 1))
-            {
-                throw new AssetGraphException($"Invalid definitions: job '{twice.Key}' is defined by code locations {string.Join(" and ", twice.Select(t => $"'{t.Location}'"))}; job names are unique in a cluster.");
-            }
+            Automation.AutomationReader.RequireUniqueNames(others.Select(l => (l.Name, l.Jobs.Select(j => j.Name), l.Schedules.Select(s => s.Name), l.Sensors.Select(s => s.Name))));
             catalog.CodeLocations[manifest.Name] = manifest;
             catalog.Version++;
             LogPublished(logger, manifest.Name, manifest.Version, manifest.Assets.Count, catalog.Version);
@@ -75,7 +72,10 @@ internal sealed partial class AssetCatalogGrain(
     private static bool SameManifest(CodeLocationManifest a, CodeLocationManifest b) =>
         a.Version == b.Version && a.Assembly == b.Assembly && a.Assets.SequenceEqual(b.Assets, AssetSpecComparer.Instance)
         && a.ExternalAssets.SequenceEqual(b.ExternalAssets) && a.Ops.SequenceEqual(b.Ops, AssetSpecComparer.Instance)
-        && a.Jobs.Select(j => System.Text.Json.JsonSerializer.Serialize(j)).SequenceEqual(b.Jobs.Select(j => System.Text.Json.JsonSerializer.Serialize(j)));
+        && SameJson(a.Jobs, b.Jobs) && SameJson(a.Schedules, b.Schedules) && SameJson(a.Sensors, b.Sensors);
+
+    private static bool SameJson<T>(List<T> a, List<T> b) =>
+        a.Select(x => System.Text.Json.JsonSerializer.Serialize(x)).SequenceEqual(b.Select(x => System.Text.Json.JsonSerializer.Serialize(x)));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Code location {CodeLocation} {Version} published {AssetCount} assets; catalog version {CatalogVersion}")]
     private static partial void LogPublished(ILogger logger, string codeLocation, string version, int assetCount, long catalogVersion);

@@ -12,6 +12,8 @@ internal sealed class CodeLocationBuilder(string name, IConfiguration configurat
     private readonly List<AssetDefinition> _definedAssets = [];
     private readonly List<Type> _opClasses = [];
     private readonly List<JobDefinition> _jobs = [];
+    private readonly List<ScheduleDefinition> _schedules = [];
+    private readonly List<object> _sensors = [];
 
     public string Name { get; } = name;
 
@@ -31,6 +33,39 @@ internal sealed class CodeLocationBuilder(string name, IConfiguration configurat
     public IReadOnlyList<Type> OpClasses => _opClasses;
 
     public IReadOnlyList<JobDefinition> Jobs => _jobs;
+
+    public IReadOnlyList<ScheduleDefinition> Schedules => _schedules;
+
+    /// <summary>Sensors of every kind, in the order added.</summary>
+    public IReadOnlyList<object> Sensors => _sensors;
+
+    public ICodeLocationBuilder AddSchedule(ScheduleDefinition schedule)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        _schedules.Add(schedule);
+        return this;
+    }
+
+    public ICodeLocationBuilder AddSensor(SensorDefinition sensor)
+    {
+        ArgumentNullException.ThrowIfNull(sensor);
+        _sensors.Add(sensor);
+        return this;
+    }
+
+    public ICodeLocationBuilder AddAssetSensor(AssetSensorDefinition sensor)
+    {
+        ArgumentNullException.ThrowIfNull(sensor);
+        _sensors.Add(sensor);
+        return this;
+    }
+
+    public ICodeLocationBuilder AddRunStatusSensor(RunStatusSensorDefinition sensor)
+    {
+        ArgumentNullException.ThrowIfNull(sensor);
+        _sensors.Add(sensor);
+        return this;
+    }
 
     public ICodeLocationBuilder AddOps<TOps>() where TOps : class
     {

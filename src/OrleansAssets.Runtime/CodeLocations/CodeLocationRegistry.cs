@@ -33,6 +33,8 @@ internal sealed class CodeLocationRegistry
             throw new AssetGraphException($"Invalid configuration: code location '{twice.Key}' is configured twice.");
         }
 
+        Automation.AutomationReader.RequireUniqueNames(read.Select(r => (r.Name, (IEnumerable<string>)r.Builder.Jobs.Select(j => j.Name).ToList(), r.Schedules.Select(s => s.Name), r.Sensors.Select(s => s.Name))));
+
         // Validate before indexing by key, so duplicates are reported as such, with every other problem. Ops are
         // steps of the same graph (they depend on assets or ops; nothing depends on them but ops).
         var definitions = read.SelectMany(r => r.Assets).ToList();
@@ -44,11 +46,11 @@ internal sealed class CodeLocationRegistry
             spec => describe[spec]);
         return new CodeLocationRegistry(read.ToDictionary(
             r => r.Name,
-            r => new LoadedCodeLocation(r.Name, r.Assembly, r.Builder, r.Assets),
+            r => new LoadedCodeLocation(r.Name, r.Assembly, r.Builder, r.Assets, r.Schedules, r.Sensors),
             StringComparer.Ordinal));
     }
 
-    private static (string Name, Assembly Assembly, CodeLocationBuilder Builder, List<AssetDefinition> Assets) ReadOne(CodeLocationOptions option, IConfiguration configuration)
+    private static (string Name, Assembly Assembly, CodeLocationBuilder Builder, List<AssetDefinition> Assets, List<Automation.ScheduleSpec> Schedules, List<Automation.SensorSpec> Sensors) ReadOne(CodeLocationOptions option, IConfiguration configuration)
     {
         Type definitionsType;
         string? defaultName;
@@ -98,7 +100,9 @@ internal sealed class CodeLocationRegistry
             throw new AssetGraphException($"Invalid asset graph: asset {asset.Describe()} names IO manager '{asset.Spec.IOManager}', which code location '{name}' does not register.");
         }
 
-        return (name, assembly, builder, assets);
+        var (schedules, sensors) = Automation.AutomationReader.Read(name, builder.Schedules, builder.Sensors, builder.Jobs.Select(j => j.Name).ToHashSet(StringComparer.Ordinal),
+            assets.Where(a => a.Spec.Kind == Assets.StepKind.Asset).Select(a => a.Key).Concat(builder.ExternalAssets).ToHashSet(StringComparer.Ordinal));
+        return (name, assembly, builder, assets, schedules, sensors);
     }
 
     private static string ResolvePath(CodeLocationOptions option)

@@ -12,8 +12,11 @@ internal sealed class LoadedCodeLocation
     private readonly Lock _gate = new();
     private ServiceProvider? _services;
 
-    public LoadedCodeLocation(string name, Assembly assembly, CodeLocationBuilder builder, IReadOnlyList<AssetDefinition> assets)
+    public LoadedCodeLocation(string name, Assembly assembly, CodeLocationBuilder builder, IReadOnlyList<AssetDefinition> assets, IReadOnlyList<Automation.ScheduleSpec> schedules, IReadOnlyList<Automation.SensorSpec> sensors)
     {
+        Schedules = schedules;
+        Sensors = sensors;
+        SensorFunctions = builder.Sensors.OfType<SensorDefinition>().ToDictionary(s => s.Name, StringComparer.Ordinal);
         Name = name;
         Assembly = assembly;
         _builder = builder;
@@ -36,6 +39,13 @@ internal sealed class LoadedCodeLocation
 
     public IReadOnlySet<string> ExternalAssets => _builder.ExternalAssets;
 
+    public IReadOnlyList<Automation.ScheduleSpec> Schedules { get; }
+
+    public IReadOnlyList<Automation.SensorSpec> Sensors { get; }
+
+    /// <summary>The functions of this location's function sensors, by name: evaluated only on silos that load it.</summary>
+    public IReadOnlyDictionary<string, SensorDefinition> SensorFunctions { get; }
+
     public IReadOnlyDictionary<string, Type> IOManagers => _builder.IOManagers;
 
     public CodeLocations.CodeLocationManifest Manifest => new()
@@ -47,6 +57,8 @@ internal sealed class LoadedCodeLocation
         ExternalAssets = [.. ExternalAssets.Order(StringComparer.Ordinal)],
         Ops = [.. Assets.Values.Select(a => a.Spec).Where(s => s.Kind == StepKind.Op).OrderBy(s => s.Key, StringComparer.Ordinal)],
         Jobs = [.. _builder.Jobs.Select(j => JobReader.ToSpec(j, Name)).OrderBy(j => j.Name, StringComparer.Ordinal)],
+        Schedules = [.. Schedules.OrderBy(s => s.Name, StringComparer.Ordinal)],
+        Sensors = [.. Sensors.OrderBy(s => s.Name, StringComparer.Ordinal)],
     };
 
     /// <summary>

@@ -15,10 +15,18 @@ public sealed class AssetGraph
 
     private readonly FrozenDictionary<string, AssetSpec> _ops;
     private readonly FrozenDictionary<string, JobSpec> _jobs;
+    private readonly FrozenDictionary<string, string[]> _assetSensors;
 
-    public AssetGraph(long version, IEnumerable<AssetSpec> assets, IEnumerable<AssetSpec>? ops = null, IEnumerable<JobSpec>? jobs = null)
+    public AssetGraph(long version, IEnumerable<AssetSpec> assets, IEnumerable<AssetSpec>? ops = null, IEnumerable<JobSpec>? jobs = null, IEnumerable<Automation.ScheduleSpec>? schedules = null, IEnumerable<Automation.SensorSpec>? sensors = null)
     {
         Version = version;
+        Schedules = (schedules ?? []).ToFrozenDictionary(s => s.Name, StringComparer.Ordinal);
+        Sensors = (sensors ?? []).ToFrozenDictionary(s => s.Name, StringComparer.Ordinal);
+        _assetSensors = Sensors.Values.Where(s => s.Kind == Automation.SensorKind.Asset)
+            .SelectMany(s => s.Assets.Select(a => (Asset: a, s.GrainKey)))
+            .GroupBy(x => x.Asset, StringComparer.Ordinal)
+            .ToFrozenDictionary(g => g.Key, g => g.Select(x => x.GrainKey).ToArray(), StringComparer.Ordinal);
+        RunStatusSensors = [.. Sensors.Values.Where(s => s.Kind == Automation.SensorKind.RunStatus).Select(s => s.GrainKey)];
         _ops = (ops ?? []).ToFrozenDictionary(o => o.Key, StringComparer.Ordinal);
         _jobs = (jobs ?? []).ToFrozenDictionary(j => j.Name, StringComparer.Ordinal);
         _assets = assets.ToFrozenDictionary(a => a.Key, StringComparer.Ordinal);
@@ -39,7 +47,18 @@ public sealed class AssetGraph
     public IReadOnlyList<string> TopologicalOrder { get; }
 
     public static AssetGraph FromSnapshot(AssetGraphSnapshot snapshot) =>
-        new(snapshot.Version, snapshot.CodeLocations.SelectMany(l => l.Assets), snapshot.CodeLocations.SelectMany(l => l.Ops), snapshot.CodeLocations.SelectMany(l => l.Jobs));
+        new(snapshot.Version, snapshot.CodeLocations.SelectMany(l => l.Assets), snapshot.CodeLocations.SelectMany(l => l.Ops), snapshot.CodeLocations.SelectMany(l => l.Jobs),
+            snapshot.CodeLocations.SelectMany(l => l.Schedules), snapshot.CodeLocations.SelectMany(l => l.Sensors));
+
+    public IReadOnlyDictionary<string, Automation.ScheduleSpec> Schedules { get; }
+
+    public IReadOnlyDictionary<string, Automation.SensorSpec> Sensors { get; }
+
+    /// <summary>The grain keys of the run-status sensors, told of every run's end.</summary>
+    public IReadOnlyList<string> RunStatusSensors { get; }
+
+    /// <summary>The grain keys of the asset sensors that watch <paramref name="assetKey"/>.</summary>
+    public IReadOnlyList<string> AssetSensorsOf(string assetKey) => _assetSensors.GetValueOrDefault(assetKey) ?? [];
 
     /// <summary>Ops: steps of jobs that materialize nothing, kept out of the asset graph and its selections.</summary>
     public IReadOnlyDictionary<string, AssetSpec> Ops => _ops;

@@ -41,6 +41,9 @@ public sealed class OrleansAssetsOptions
     /// <summary>The run queue: how many runs run at once, overall and per tag.</summary>
     public RunQueueOptions RunQueue { get; set; } = new();
 
+    /// <summary>Schedules and sensors.</summary>
+    public AutomationOptions Automation { get; set; } = new();
+
     public CodeLocationOptions AddCodeLocation(string name, string assemblyPath)
     {
         var location = new CodeLocationOptions { Name = name, Assembly = assemblyPath };
@@ -68,6 +71,16 @@ public sealed class RunQueueOptions
     /// (and <c>Value</c>, when given) at once. <c>OrleansAssets__RunQueue__TagLimits__0__Key=db</c>, <c>...__Value=postgres</c>, <c>...__Limit=1</c>.
     /// </summary>
     public List<TagLimitOptions> TagLimits { get; set; } = [];
+}
+
+/// <summary>Schedules and sensors, from <c>OrleansAssets:Automation</c>.</summary>
+public sealed class AutomationOptions
+{
+    /// <summary>
+    /// How late a schedule's tick may be handled and still run as on time (the loss of the silo holding it and the
+    /// pick-up by a survivor fit in it); older ticks are misfires, handled by the schedule's misfire policy.
+    /// </summary>
+    public TimeSpan MisfireAfter { get; set; } = TimeSpan.FromSeconds(60);
 }
 
 public sealed class TagLimitOptions

@@ -43,6 +43,7 @@ public static class OrleansAssetsSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, StorageCheck>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CodeLocationPublisher>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RunRecoveryService>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Automation.AutomationService>();
         services.AddSingleton<StepSlots>();
         services.AddSingleton<LocalAttempts>();
         services.AddSingleton<GracefulShutdown>();
@@ -65,6 +66,7 @@ public static class OrleansAssetsSiloBuilderExtensions
     public static ISiloBuilder UseInMemoryAssetStorage(this ISiloBuilder builder)
     {
         builder.AddMemoryGrainStorage(OrleansAssetsStorage.GrainStorageName);
+        builder.UseInMemoryReminderService();
         builder.Services.AddSingleton<IRunStore, InMemoryRunStore>();
         return builder;
     }

@@ -127,6 +127,93 @@ internal sealed class QueryGrain(
         };
     }
 
+    public async Task<List<JobInfo>> ListJobs()
+    {
+        var graph = await graphs.GetAsync();
+        return [.. graph.Jobs.Values.OrderBy(j => j.Name, StringComparer.Ordinal).Select(j => JobInfoOf(graph, j))];
+    }
+
+    public async Task<JobInfo> GetJob(string name)
+    {
+        var graph = await graphs.GetAsync();
+        return graph.Jobs.TryGetValue(name, out var job)
+            ? JobInfoOf(graph, job)
+            : throw new NotFoundException($"Unknown job {UserText.Quote(name)}{(graph.Jobs.Count == 0 ? "; the cluster has no jobs" : $"; jobs: {string.Join(", ", graph.Jobs.Keys.Order(StringComparer.Ordinal).Take(20))}")}.");
+    }
+
+    private static JobInfo JobInfoOf(AssetGraph graph, JobSpec job)
+    {
+        var assets = string.IsNullOrEmpty(job.Selection) ? [] : AssetSelection.Parse(job.Selection).Resolve(graph);
+        return new JobInfo
+        {
+            Job = job,
+            Steps = [.. assets.Select(graph.Get), .. job.Ops.Select(o => graph.Ops.GetValueOrDefault(o)).OfType<AssetSpec>()],
+        };
+    }
+
+    public async Task<List<Automation.AutomationInfo>> ListSchedules()
+    {
+        var graph = await graphs.GetAsync();
+        var kept = await store.ListAutomationAsync(Automation.RunKeys.ScheduleKind);
+        var now = DateTimeOffset.UtcNow;
+        return [.. graph.Schedules.Values.OrderBy(s => s.Name, StringComparer.Ordinal).Select(s =>
+        {
+            var listing = kept.GetValueOrDefault(s.Name);
+            return Automation.AutomationInfos.Of(s, listing?.State?.Status ?? s.DefaultStatus, listing?.State?.Cursor, listing?.LastTick, now);
+        })];
+    }
+
+    public async Task<List<Automation.AutomationInfo>> ListSensors()
+    {
+        var graph = await graphs.GetAsync();
+        var kept = await store.ListAutomationAsync(Automation.RunKeys.SensorKind);
+        return [.. graph.Sensors.Values.OrderBy(s => s.Name, StringComparer.Ordinal).Select(s =>
+        {
+            var listing = kept.GetValueOrDefault(s.Name);
+            return Automation.AutomationInfos.Of(s, listing?.State?.Status ?? s.DefaultStatus, listing?.State?.Cursor, listing?.LastTick);
+        })];
+    }
+
+    public async Task<Automation.AutomationInfo> GetAutomation(Automation.AutomationKind kind, string name) => kind == Automation.AutomationKind.Schedule
+        ? await (await ScheduleAsync(name)).Get()
+        : await (await SensorAsync(name)).Get();
+
+    public async Task<Automation.AutomationInfo> SetAutomationStatus(Automation.AutomationKind kind, string name, Automation.AutomationStatus status, string by)
+    {
+        if (kind == Automation.AutomationKind.Schedule)
+        {
+            var schedule = await ScheduleAsync(name);
+            return status == Automation.AutomationStatus.Running ? await schedule.Start(by) : await schedule.Stop(by);
+        }
+
+        var sensor = await SensorAsync(name);
+        return status == Automation.AutomationStatus.Running ? await sensor.Start(by) : await sensor.Stop(by);
+    }
+
+    public async Task<List<Automation.TickRecord>> ListTicks(Automation.AutomationKind kind, string name, DateTimeOffset? before, int limit)
+    {
+        // Checked against the catalog, so an unknown name is an error, not an empty history.
+        _ = kind == Automation.AutomationKind.Schedule ? (object)await ScheduleAsync(name) : await SensorAsync(name);
+        var ticks = await store.ListTicksAsync(kind == Automation.AutomationKind.Schedule ? Automation.RunKeys.ScheduleKind : Automation.RunKeys.SensorKind, name, before, Math.Clamp(limit, 1, 1000));
+        return [.. ticks];
+    }
+
+    private async Task<Automation.IScheduleGrain> ScheduleAsync(string name)
+    {
+        var graph = await graphs.GetAsync();
+        return graph.Schedules.ContainsKey(name)
+            ? GrainFactory.GetGrain<Automation.IScheduleGrain>(name)
+            : throw new NotFoundException(await Automation.AutomationInfos.UnknownAsync(graphs, "schedule", name));
+    }
+
+    private async Task<Automation.ISensorGrain> SensorAsync(string name)
+    {
+        var graph = await graphs.GetAsync();
+        return graph.Sensors.TryGetValue(name, out var spec)
+            ? GrainFactory.GetGrain<Automation.ISensorGrain>(spec.GrainKey)
+            : throw new NotFoundException(await Automation.AutomationInfos.UnknownAsync(graphs, "sensor", name));
+    }
+
     public Task<List<CodeLocationInfo>> ListCodeLocations() => FromDatabaseAsync(ListCodeLocationsCore);
 
     public Task<List<SiloInfo>> ListSilos() => FromDatabaseAsync(ListSilosCore);

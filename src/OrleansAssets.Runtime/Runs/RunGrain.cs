@@ -104,13 +104,30 @@ internal sealed partial class RunGrain(
             Job = job?.Name,
             Ops = [.. job?.Ops ?? []],
             Config = string.IsNullOrWhiteSpace(config) ? null : config,
+            RunKey = request.RunKey,
         };
         var what = job is null ? $"'{UserText.Shorten(selection)}'" : $"job {job.Name}";
-        await store.AppendAsync(new RunWrite(RunId)
+        var by = request.Tick is { } tick ? $" for {tick.Kind} {tick.Name}'s tick at {Automation.ScheduleClock.Format(tick.At)}" : "";
+        var written = await store.AppendAsync(new RunWrite(RunId)
         {
             Run = run,
-            Events = [RunEventOf(RunEventType.RunQueued, $"{keys.Count} asset(s){(run.Ops.Count == 0 ? "" : $" and {run.Ops.Count} op(s)")} selected by {what}: {string.Join(", ", keys.Concat(run.Ops))}")],
+            RunKey = request.RunKey,
+            Tick = request.Tick is { } t
+                ? new TickWrite(t.Kind, t.Name, t.At, Automation.TickStatus.Started) { RunIds = [RunId], Cursor = t.Cursor, Message = t.Message }
+                : null,
+            Events = [RunEventOf(RunEventType.RunQueued, $"{keys.Count} asset(s){(run.Ops.Count == 0 ? "" : $" and {run.Ops.Count} op(s)")} selected by {what}{by}: {string.Join(", ", keys.Concat(run.Ops))}")],
         });
+        if (!written.Applied && request.RunKey is { } runKey)
+        {
+            // The key made its run before (under another id): that run is the answer, and no second one is made.
+            var made = await store.FindRunByKeyAsync(runKey) is { } madeId ? await store.GetRunAsync(madeId) : null;
+            if (made is not null)
+            {
+                DeactivateOnIdle();
+                return made;
+            }
+        }
+
         _run = run;
         await EnqueueAsync(run);
         return run;
@@ -163,6 +180,11 @@ internal sealed partial class RunGrain(
             var result = await store.AppendAsync(new RunWrite(RunId) { Run = canceled, Events = [RunEventOf(RunEventType.RunCanceled, canceled.Error)] });
             _run = result.Applied ? canceled : await store.GetRunAsync(RunId) ?? canceled;
             GrainFactory.GetGrain<IRunQueueGrain>(0).RunEnded(RunId).Ignore();
+            if (result.Applied)
+            {
+                await NotifyEndedAsync(canceled);
+            }
+
             LogCanceled(logger, RunId, by);
             return _run;
         }
@@ -271,6 +293,7 @@ internal sealed partial class RunGrain(
             });
             _run = finished;
             GrainFactory.GetGrain<IRunQueueGrain>(0).RunEnded(RunId).Ignore();
+            await NotifyEndedAsync(finished);
             LogFinished(logger, RunId, finished.Status, (finished.EndedAt - finished.StartedAt)?.TotalMilliseconds ?? 0);
         }
         catch (Exception e) when (_stop.IsCancellationRequested || shutdown.IsStopping)
@@ -534,6 +557,20 @@ internal sealed partial class RunGrain(
                 LogStoreRetry(logger, e, RunId, tries);
                 await Task.Delay(delay, time, _stop.Token);
                 delay = TimeSpan.FromMilliseconds(Math.Min(5_000, delay.TotalMilliseconds * 2));
+            }
+        }
+    }
+
+    /// <summary>Tells the run-status sensors that the run ended; not the sensor that asked for it, so a sensor cannot feed itself.</summary>
+    private async Task NotifyEndedAsync(RunRecord run)
+    {
+        var graph = await graphs.GetAsync();
+        var askedBy = run.Tags.GetValueOrDefault(RunTags.Sensor);
+        foreach (var sensor in graph.RunStatusSensors)
+        {
+            if (askedBy is null || !sensor.EndsWith($"/{askedBy}", StringComparison.Ordinal))
+            {
+                GrainFactory.GetGrain<Automation.ISensorGrain>(sensor).OnRunEnded(RunId, run.Status, run.Job).Ignore();
             }
         }
     }

@@ -33,7 +33,42 @@ public sealed record RunWrite(Guid RunId)
     /// <see cref="AssetStateConflictException"/>. Not written when the write is refused.
     /// </summary>
     public AssetStateWrite? AssetState { get; init; }
+
+    /// <summary>The run is made once for this key: the write is refused whole when the key was recorded before.</summary>
+    public string? RunKey { get; init; }
+
+    /// <summary>A schedule's or sensor's tick, recorded with the run it made (or alone).</summary>
+    public TickWrite? Tick { get; init; }
+
+    /// <summary>A schedule's or sensor's status or cursor changes.</summary>
+    public AutomationWrite? Automation { get; init; }
 }
+
+/// <summary>A tick to record. <see cref="Kind"/> is <c>schedule</c> or <c>sensor</c>.</summary>
+public sealed record TickWrite(string Kind, string Name, DateTimeOffset At, Automation.TickStatus Status)
+{
+    public IReadOnlyList<Guid> RunIds { get; init; } = [];
+
+    public string? Message { get; init; }
+
+    public string? Cursor { get; init; }
+}
+
+/// <summary>A schedule's or sensor's kept state; a null field stays as it was.</summary>
+public sealed record AutomationWrite(string Kind, string Name)
+{
+    public Automation.AutomationStatus? Status { get; init; }
+
+    public string? Cursor { get; init; }
+
+    public DateTimeOffset? StartedAt { get; init; }
+}
+
+/// <summary>A schedule's or sensor's kept state (null before anyone started or stopped it) and newest tick.</summary>
+public sealed record AutomationListing(AutomationState? State, Automation.TickRecord? LastTick);
+
+/// <summary>What is kept of a schedule or sensor: its status once someone set it, its cursor, when it was started.</summary>
+public sealed record AutomationState(Automation.AutomationStatus? Status, string? Cursor, DateTimeOffset? StartedAt);
 
 /// <summary>How a step moves in a write; <see cref="StepTransitionRules"/> says from where it may.</summary>
 public enum StepTransition
@@ -166,4 +201,15 @@ public interface IRunStore : IRunEventWriter
 
     /// <summary>The asset grain's stored state, or null when it has none yet.</summary>
     Task<StoredAssetState?> GetAssetStateAsync(string assetKey, CancellationToken cancellationToken = default);
+
+    /// <summary>The run made for a run key, if one was.</summary>
+    Task<Guid?> FindRunByKeyAsync(string runKey, CancellationToken cancellationToken = default);
+
+    Task<AutomationState?> GetAutomationStateAsync(string kind, string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Every schedule or sensor (<paramref name="kind"/>) with kept state or ticks: its state and newest tick, in one read.</summary>
+    Task<IReadOnlyDictionary<string, AutomationListing>> ListAutomationAsync(string kind, CancellationToken cancellationToken = default);
+
+    /// <summary>A schedule's or sensor's ticks, newest first, before <paramref name="before"/> when given.</summary>
+    Task<IReadOnlyList<Automation.TickRecord>> ListTicksAsync(string kind, string name, DateTimeOffset? before, int limit, CancellationToken cancellationToken = default);
 }

@@ -17,6 +17,9 @@ public sealed class InMemoryRunStore(Events.RunEventFeed? feed = null) : IRunSto
     private readonly Dictionary<string, List<MaterializationRecord>> _byAsset = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AssetActivity> _activity = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StoredAssetState> _assetStates = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Guid> _runKeys = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, string), SortedList<DateTimeOffset, Automation.TickRecord>> _ticks = [];
+    private readonly Dictionary<(string, string), AutomationState> _automation = [];
 
     public Task<RunWriteResult> AppendSoon(RunWrite write) => AppendAsync(write);
 
@@ -63,6 +66,35 @@ public sealed class InMemoryRunStore(Events.RunEventFeed? feed = null) : IRunSto
                 ApplyStep(write.RunId, step);
             }
 
+            if (write.RunKey is { } runKey)
+            {
+                _runKeys[runKey] = write.RunId;
+            }
+
+            if (write.Tick is { } tick)
+            {
+                var ticks = _ticks.TryGetValue((tick.Kind, tick.Name), out var list) ? list : _ticks[(tick.Kind, tick.Name)] = [];
+                ticks.TryAdd(tick.At, new Automation.TickRecord
+                {
+                    Name = tick.Name,
+                    At = tick.At,
+                    Status = tick.Status,
+                    RunIds = [.. tick.RunIds],
+                    Message = tick.Message,
+                    Cursor = tick.Cursor,
+                    RecordedAt = DateTimeOffset.UtcNow,
+                });
+            }
+
+            if (write.Automation is { } automation)
+            {
+                var current = _automation.GetValueOrDefault((automation.Kind, automation.Name)) ?? new AutomationState(null, null, null);
+                _automation[(automation.Kind, automation.Name)] = new AutomationState(
+                    automation.Status ?? current.Status,
+                    automation.Cursor ?? current.Cursor,
+                    automation.StartedAt ?? current.StartedAt);
+            }
+
             if (write.Run is { } run)
             {
                 // A cancel request, once recorded, stays (as the database keeps it).
@@ -105,6 +137,11 @@ public sealed class InMemoryRunStore(Events.RunEventFeed? feed = null) : IRunSto
         }
 
         if (write.Step is { } step && !StepTransitionRules.Allows(_steps.GetValueOrDefault((write.RunId, step.AssetKey)), step.Transition, step.Attempt))
+        {
+            return false;
+        }
+
+        if (write.RunKey is { } key && _runKeys.ContainsKey(key))
         {
             return false;
         }
@@ -249,6 +286,51 @@ public sealed class InMemoryRunStore(Events.RunEventFeed? feed = null) : IRunSto
                 .Distinct(StringComparer.Ordinal)
                 .ToDictionary(k => k, k => _activity[k], StringComparer.Ordinal);
             return Task.FromResult(activity);
+        }
+    }
+
+    public Task<Guid?> FindRunByKeyAsync(string runKey, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<Guid?>(_runKeys.TryGetValue(runKey, out var run) ? run : null);
+        }
+    }
+
+    public Task<AutomationState?> GetAutomationStateAsync(string kind, string name, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_automation.GetValueOrDefault((kind, name)));
+        }
+    }
+
+    public Task<IReadOnlyDictionary<string, AutomationListing>> ListAutomationAsync(string kind, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            IReadOnlyDictionary<string, AutomationListing> listing = _automation.Keys.Where(k => k.Item1 == kind).Select(k => k.Item2)
+                .Union(_ticks.Keys.Where(k => k.Item1 == kind).Select(k => k.Item2))
+                .ToDictionary(
+                    name => name,
+                    name => new AutomationListing(
+                        _automation.GetValueOrDefault((kind, name)),
+                        _ticks.GetValueOrDefault((kind, name)) is { Count: > 0 } ticks ? ticks.Values[^1] : null),
+                    StringComparer.Ordinal);
+            return Task.FromResult(listing);
+        }
+    }
+
+    public Task<IReadOnlyList<Automation.TickRecord>> ListTicksAsync(string kind, string name, DateTimeOffset? before, int limit, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<Automation.TickRecord> ticks = (_ticks.GetValueOrDefault((kind, name))?.Values ?? [])
+                .Where(t => before is null || t.At < before)
+                .OrderByDescending(t => t.At)
+                .Take(Math.Max(0, limit))
+                .ToList();
+            return Task.FromResult(ticks);
         }
     }
 
