@@ -94,4 +94,8 @@ public sealed class SalesOps
             (string?)top?[0] ?? "-",
             ((long?)top?[2] ?? 0).ToString("N0", CultureInfo.InvariantCulture));
     }
+
+    [Op(Description = "warn in the log that a sales_job run failed")]
+    public static void AlertSalesFailure(AssetContext context) =>
+        context.Log.LogWarning("A sales_job run failed; this run's oa/watched-run tag names it");
 }

@@ -12,6 +12,11 @@ public sealed class SalesFiles
     /// <summary>Where cleaned_sales.csv and sales_summary.csv go; <c>sales-output</c> under the silo's working directory when not set.</summary>
     public string? OutputDir { get; set; }
 
+    /// <summary>The folder the <c>sales_inbox</c> sensor watches for new CSV files; <c>inbox</c> under the silo's working directory when not set.</summary>
+    public string? InboxDir { get; set; }
+
+    public string InboxPath => Path.GetFullPath(string.IsNullOrWhiteSpace(InboxDir) ? "inbox" : InboxDir);
+
     public string InputPath => Path.GetFullPath(string.IsNullOrWhiteSpace(CsvPath)
         ? Path.Combine(Path.GetDirectoryName(typeof(SalesFiles).Assembly.Location)!, "data", "sales.csv")
         : CsvPath);
