@@ -45,12 +45,13 @@ public sealed class SalesLocation : ICodeLocation
         .AddAssetSensor(new AssetSensorDefinition("sales_summary_changed", ["sales_summary"])
         {
             Job = "sales_report",
-            Description = "each new sales_summary runs sales_report",
+            Description = "each new sales_summary runs sales_report (stopped until started: oa sensor start sales_summary_changed)",
         })
         .AddRunStatusSensor(new RunStatusSensorDefinition("sales_job_failed", RunOutcome.Failure)
         {
             WatchJob = "sales_job",
             Job = "sales_alert",
             Description = "a failed sales_job run runs sales_alert",
+            DefaultStatus = DefaultStatus.Running,
         });
 }

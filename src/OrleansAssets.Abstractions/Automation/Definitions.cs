@@ -72,7 +72,8 @@ public sealed record SensorDefinition(string Name, Func<SensorContext, ValueTask
 
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 
-    public DefaultStatus DefaultStatus { get; init; } = DefaultStatus.Running;
+    /// <summary>Stopped unless said otherwise, as in Dagster: a deployment starts what it means to run.</summary>
+    public DefaultStatus DefaultStatus { get; init; } = DefaultStatus.Stopped;
 
     /// <summary>How long an evaluation may take before it is recorded as failed (timed out).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
@@ -92,7 +93,8 @@ public sealed record AssetSensorDefinition(string Name, IReadOnlyList<string> As
 
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 
-    public DefaultStatus DefaultStatus { get; init; } = DefaultStatus.Running;
+    /// <summary>Stopped unless said otherwise, as in Dagster: a deployment starts what it means to run.</summary>
+    public DefaultStatus DefaultStatus { get; init; } = DefaultStatus.Stopped;
 }
 
 /// <summary>A sensor fired when runs of <see cref="WatchJob"/> (or any run, when not set) end with <see cref="Status"/>.</summary>
@@ -108,7 +110,8 @@ public sealed record RunStatusSensorDefinition(string Name, RunOutcome Status)
 
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 
-    public DefaultStatus DefaultStatus { get; init; } = DefaultStatus.Running;
+    /// <summary>Stopped unless said otherwise, as in Dagster: a deployment starts what it means to run.</summary>
+    public DefaultStatus DefaultStatus { get; init; } = DefaultStatus.Stopped;
 }
 
 /// <summary>How a run ended, for run-status sensors.</summary>

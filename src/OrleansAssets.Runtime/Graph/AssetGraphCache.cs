@@ -12,6 +12,7 @@ internal sealed class AssetGraphCache(IGrainFactory grains, TimeProvider time)
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private AssetGraph _graph = AssetGraph.Empty;
     private long _freshUntil;
+    private long _invalidations;
 
     public async ValueTask<AssetGraph> GetAsync(CancellationToken cancellationToken = default)
     {
@@ -25,13 +26,18 @@ internal sealed class AssetGraphCache(IGrainFactory grains, TimeProvider time)
         {
             if (!IsFresh)
             {
+                // An invalidation while the catalog answers means the answer may predate it: it is used, not trusted.
+                var invalidations = Volatile.Read(ref _invalidations);
                 var snapshot = await grains.GetGrain<IAssetCatalogGrain>(0).GetGraph(_graph.Version);
                 if (snapshot is not null)
                 {
                     _graph = AssetGraph.FromSnapshot(snapshot);
                 }
 
-                Volatile.Write(ref _freshUntil, time.GetTimestamp() + (long)(RefreshInterval.TotalSeconds * time.TimestampFrequency));
+                if (Volatile.Read(ref _invalidations) == invalidations)
+                {
+                    Volatile.Write(ref _freshUntil, time.GetTimestamp() + (long)(RefreshInterval.TotalSeconds * time.TimestampFrequency));
+                }
             }
 
             return _graph;
@@ -46,7 +52,11 @@ internal sealed class AssetGraphCache(IGrainFactory grains, TimeProvider time)
     public AssetGraph Peek() => _graph;
 
     /// <summary>Forgets the cached graph, for example right after this silo published a code location.</summary>
-    public void Invalidate() => Volatile.Write(ref _freshUntil, 0);
+    public void Invalidate()
+    {
+        Interlocked.Increment(ref _invalidations);
+        Volatile.Write(ref _freshUntil, 0);
+    }
 
     private bool IsFresh => time.GetTimestamp() < Volatile.Read(ref _freshUntil);
 }

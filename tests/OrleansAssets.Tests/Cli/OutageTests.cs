@@ -83,7 +83,16 @@ public sealed class OutageTests(ITestOutputHelper output) : IAsyncLifetime
         var oa = Oa.Start(null, "--gateway", _proxy.Address, "--cluster-id", ClusterId, "materialize", "--select", "outlasting", "--wait");
 
         // Once oa printed the step's start, the run is submitted and followed: the outage hits the wait, not the submit.
-        await OutageAsync(() => 1, () => oa.Output.Contains("outlasting started", StringComparison.Ordinal));
+        try
+        {
+            await OutageAsync(() => 1, () => oa.Output.Contains("outlasting started", StringComparison.Ordinal));
+        }
+        catch (TimeoutException)
+        {
+            output.WriteLine($"oa printed so far:\n{oa.Output}");
+            throw;
+        }
+
         var result = await oa.WaitForExitAsync();
         output.WriteLine(result.ToString());
 
