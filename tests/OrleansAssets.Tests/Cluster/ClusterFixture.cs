@@ -31,6 +31,9 @@ public class ClusterFixture : IAsyncLifetime
     {
     }
 
+    /// <summary>More configuration of the silo host (a code location's settings).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> HostSettings() => [];
+
     protected virtual void ConfigureCodeLocations(OrleansAssetsOptions options)
     {
         options.AddCodeLocation("sales", CodeLocationAssembly("SalesPipeline"));
@@ -40,7 +43,7 @@ public class ClusterFixture : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(HostSettings())
         {
             ["Sales:OutputDir"] = OutputDirectory,
         }));
