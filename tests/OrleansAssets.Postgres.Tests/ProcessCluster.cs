@@ -169,6 +169,13 @@ public sealed class ProcessCluster : IAsyncDisposable
         return _clientHost.Services.GetRequiredService<OrleansAssetsClient>();
     }
 
+    /// <summary>The Orleans client under <see cref="ClientAsync"/>, for grain calls the SDK does not make.</summary>
+    public async Task<IClusterClient> GrainsAsync()
+    {
+        await ClientAsync();
+        return _clientHost!.Services.GetRequiredService<IClusterClient>();
+    }
+
     public async Task<Runs.RunDetails> WaitAsync(Guid runId, TimeSpan timeout)
     {
         var client = await ClientAsync();

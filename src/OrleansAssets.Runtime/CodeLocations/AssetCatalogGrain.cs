@@ -28,6 +28,27 @@ internal sealed partial class AssetCatalogGrain(
 
     public async Task<long> Publish(CodeLocationManifest manifest, string siloAddress)
     {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await PublishOnceAsync(manifest, siloAddress);
+            }
+            catch (Exception e) when (e is not AssetGraphException)
+            {
+                // The change was made in memory but not stored (another activation wrote first while silos were
+                // joining, or the database was away): read what is stored and apply the change to that instead.
+                await state.ReadStateAsync();
+                if (attempt >= 5 || e is not Orleans.Storage.InconsistentStateException)
+                {
+                    throw;
+                }
+            }
+        }
+    }
+
+    private async Task<long> PublishOnceAsync(CodeLocationManifest manifest, string siloAddress)
+    {
         var catalog = state.State;
         var changed = !catalog.CodeLocations.TryGetValue(manifest.Name, out var current) || !SameManifest(current, manifest);
         if (changed)
