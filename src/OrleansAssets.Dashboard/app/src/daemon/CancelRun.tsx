@@ -38,7 +38,7 @@ export function CancelRunButton({ runId, label = "Cancel", onCanceled }: { runId
           </button>
         </span>
       ) : (
-        <button onClick={() => setAsking(true)} aria-label={`${label} run ${runId}`} title="Cancel this run (asks first)">
+        <button onClick={() => setAsking(true)} aria-label={`Cancel run ${runId}`} title="Cancel this run (asks first)">
           {label}
         </button>
       )}
