@@ -67,7 +67,16 @@ public sealed class DaemonDashboardTests(DaemonDashboardFixture fixture, ITestOu
         await launchpad.GetByLabel("Tags").FillAsync("owner=browser-test");
         await launchpad.GetByRole(AriaRole.Button, new() { Name = "Submit" }).ClickAsync();
 
-        await page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"));
+        try
+        {
+            await page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"));
+        }
+        catch (TimeoutException)
+        {
+            await Chromium.ScreenshotAsync(page, "daemon-launch-stuck");
+            output.WriteLine(fixture.Silo.Log);
+            throw;
+        }
         var runPage = page.Locator(".run-page");
         await Expect(runPage).ToHaveAttributeAsync("data-run-status", "success", new() { Timeout = 90_000 });
         await Expect(page.Locator(".fact-value .tag").GetByText("owner=browser-test")).ToBeVisibleAsync();

@@ -18,7 +18,8 @@ type StepNode = Node<StepNodeData, "step">;
 export function JobPage({ name }: { name: string }) {
   const [info, setInfo] = useState<JobInfo>();
   const [error, setError] = useState<{ status: number; message: string }>();
-  const [launching, setLaunching] = useState(false);
+  // A draft left by a launch that was sent to sign in reopens the launchpad as the user left it.
+  const [launching, setLaunching] = useState(() => readDraft(name) !== undefined);
   useEffect(() => {
     const abort = new AbortController();
     daemonApi.job(name, abort.signal).then(setInfo, (e) => {
@@ -236,19 +237,52 @@ function parseTags(text: string): { tags: Record<string, string>; error?: string
   return { tags };
 }
 
-/** What the user typed stays as typed across a refusal: only Close forgets it (and the page keeps it until then). */
+interface Draft {
+  config: string;
+  tags: string;
+}
+
+const draftKey = (job: string) => `oa-launchpad:${job}`;
+
+function readDraft(job: string): Draft | undefined {
+  try {
+    const text = sessionStorage.getItem(draftKey(job));
+    return text ? (JSON.parse(text) as Draft) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeDraft(job: string, draft: Draft | undefined): void {
+  try {
+    if (draft) sessionStorage.setItem(draftKey(job), JSON.stringify(draft));
+    else sessionStorage.removeItem(draftKey(job));
+  } catch {
+    // Storage is off: a trip to sign in loses the draft, nothing else.
+  }
+}
+
+/**
+ * What the user typed stays as typed across a refusal, and across a trip to sign in (the draft waits in this tab's
+ * session storage while a submit is under way): only Close or a launched run forgets it.
+ */
 function Launchpad({ info, onClose }: { info: JobInfo; onClose: () => void }) {
-  const [config, setConfig] = useState(() => prettyJson(defaultConfigOf(info)));
-  const [tags, setTags] = useState("");
+  const [draft] = useState(() => readDraft(info.job.name));
+  const [config, setConfig] = useState(() => draft?.config ?? prettyJson(defaultConfigOf(info)));
+  const [tags, setTags] = useState(draft?.tags ?? "");
+  const close = () => {
+    writeDraft(info.job.name, undefined);
+    onClose();
+  };
   const [problem, setProblem] = useState<Problem>();
   const [busy, setBusy] = useState(false);
   const configured = (info.steps ?? []).filter((s) => (s.config ?? []).length > 0);
 
   useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === "Escape" && !busy && onClose();
+    const onKey = (e: KeyboardEvent) => e.key === "Escape" && !busy && close();
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [busy, onClose]);
+  });
 
   const submit = async () => {
     setProblem(undefined);
@@ -263,18 +297,22 @@ function Launchpad({ info, onClose }: { info: JobInfo; onClose: () => void }) {
       }
     }
     setBusy(true);
+    writeDraft(info.job.name, { config, tags });
     try {
       const run = await daemonApi.launchJob(info.job.name, parsedConfig === undefined ? { tags: parsedTags.tags } : { tags: parsedTags.tags, config: parsedConfig });
+      writeDraft(info.job.name, undefined);
       rememberRun(run.runId);
       navigate(href.run(run.runId));
     } catch (e) {
+      if (e instanceof ApiError && e.status === 401) return; // On the way to sign in, the draft kept.
+      writeDraft(info.job.name, undefined);
       setProblem(e instanceof ApiError ? e.problem : { title: "Could not launch", detail: String(e) });
       setBusy(false);
     }
   };
 
   return (
-    <div className="launchpad-backdrop" onMouseDown={(e) => e.target === e.currentTarget && !busy && onClose()}>
+    <div className="launchpad-backdrop" onMouseDown={(e) => e.target === e.currentTarget && !busy && close()}>
       <div className="launchpad" role="dialog" aria-modal="true" aria-labelledby="launchpad-title">
         <h2 id="launchpad-title">
           Launch <span className="mono">{info.job.name}</span>
@@ -319,7 +357,7 @@ function Launchpad({ info, onClose }: { info: JobInfo; onClose: () => void }) {
           </div>
         )}
         <div className="actions">
-          <button onClick={onClose} disabled={busy}>
+          <button onClick={close} disabled={busy}>
             Close
           </button>
           <button className="primary" onClick={() => void submit()} disabled={busy}>

@@ -189,8 +189,13 @@ export function RunPage({ runId }: { runId: string }) {
         if (alive) setError({ status: e instanceof ApiError ? e.status : 0, message: e instanceof Error ? e.message : String(e) });
       },
     );
+    // A queued run's place moves up as runs ahead of it start or leave; no event says so, so read it now and then.
+    const whileQueued = setInterval(() => {
+      if (current.current?.run.status === "queued" && document.visibilityState === "visible") void reconcile();
+    }, 3000);
     return () => {
       alive = false;
+      clearInterval(whileQueued);
       cancelAnimationFrame(frame);
       current.current = undefined;
       abort.abort();
