@@ -1,4 +1,5 @@
 using OrleansAssets.Assets;
+using OrleansAssets.Automation;
 using OrleansAssets.Cluster;
 using OrleansAssets.Queries;
 using OrleansAssets.Runs;
@@ -51,6 +52,57 @@ public interface IOrleansAssetsClient
     Task<List<SiloInfo>> ListSilosAsync(CancellationToken cancellationToken = default);
 
     Task<List<CodeLocationInfo>> ListCodeLocationsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Every job, by name, each with its steps (assets, then ops).</summary>
+    Task<List<JobInfo>> ListJobsAsync(CancellationToken cancellationToken = default);
+
+    /// <exception cref="NotFoundException">No job has this name (the message lists the known ones).</exception>
+    Task<JobInfo> GetJobAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Starts a run of a job (its selection, ops, tags, priority; <paramref name="config"/> or its default config); returns once it is recorded.</summary>
+    /// <param name="config">The run config as JSON, an object by step key; null for the job's default.</param>
+    /// <param name="tags">Tags added to (or overriding) the job's.</param>
+    /// <exception cref="NotFoundException">No job has this name.</exception>
+    /// <exception cref="RunConfigException">The config does not fit the job's steps (the message names the step and field); nothing is recorded.</exception>
+    Task<RunRecord> LaunchJobAsync(string name, string? config = null, IReadOnlyDictionary<string, string>? tags = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Every schedule with its status, next ticks and newest tick.</summary>
+    Task<List<AutomationInfo>> ListSchedulesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Every sensor with its status, cursor and newest tick.</summary>
+    Task<List<AutomationInfo>> ListSensorsAsync(CancellationToken cancellationToken = default);
+
+    /// <exception cref="NotFoundException">No schedule (or sensor) has this name.</exception>
+    Task<AutomationInfo> GetAutomationAsync(AutomationKind kind, string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Starts or stops a schedule or sensor; the status is persisted, so it holds across silo restarts.</summary>
+    /// <param name="by">Who asks, recorded with the change; over HTTP the gateway records its caller instead.</param>
+    /// <exception cref="NotFoundException">No schedule (or sensor) has this name.</exception>
+    Task<AutomationInfo> SetAutomationStatusAsync(AutomationKind kind, string name, AutomationStatus status, string? by = null, CancellationToken cancellationToken = default);
+
+    /// <summary>A schedule's or sensor's ticks, newest first: at most <paramref name="limit"/> (1 to 1000), those before <paramref name="before"/>.</summary>
+    /// <exception cref="NotFoundException">No schedule (or sensor) has this name.</exception>
+    Task<List<TickRecord>> ListTicksAsync(AutomationKind kind, string name, DateTimeOffset? before = null, int limit = 50, CancellationToken cancellationToken = default);
+
+    /// <summary>A schedule's next <paramref name="count"/> (1 to 1000) ticks at or after <paramref name="from"/> (now when null), each in the schedule's zone.</summary>
+    /// <exception cref="NotFoundException">No schedule has this name.</exception>
+    Task<List<DateTimeOffset>> PreviewScheduleAsync(string name, DateTimeOffset? from = null, int count = 5, CancellationToken cancellationToken = default);
+
+    /// <summary>The next <paramref name="count"/> (1 to 1000) ticks of a cron expression in a zone (UTC when null), at or after <paramref name="from"/> (now when null).</summary>
+    /// <exception cref="ScheduleException">The cron expression or the zone is not valid; the message says which and why.</exception>
+    Task<List<DateTimeOffset>> PreviewCronAsync(string cron, string? timeZone = null, DateTimeOffset? from = null, int count = 5, CancellationToken cancellationToken = default);
+
+    /// <summary>The run queue: queued runs in the order they start (with positions), the running ones, the limits.</summary>
+    Task<QueueSnapshot> GetQueueAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Asks to cancel a run: a queued one ends canceled at once, a running one starts no more steps and ends canceled
+    /// once its running steps stop. Returns the run once the cancel is recorded.
+    /// </summary>
+    /// <param name="by">Who asks, recorded in the run's events; over HTTP the gateway records its caller instead.</param>
+    /// <exception cref="NotFoundException">No run has this id.</exception>
+    /// <exception cref="RunEndedException">The run already ended; nothing changes.</exception>
+    Task<RunRecord> CancelRunAsync(Guid runId, string? reason = null, string? by = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Follows a run: yields each new page of it (status, steps and the events since the last page) until it finishes.

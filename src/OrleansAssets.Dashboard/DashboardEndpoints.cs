@@ -8,7 +8,11 @@ namespace OrleansAssets.Dashboard;
 public static class DashboardEndpoints
 {
     /// <summary>The dashboard's client routes: each answers with index.html, and the page draws the route itself.</summary>
-    public static IReadOnlyList<string> ClientRoutes { get; } = ["/", "/assets", "/assets/{**key}", "/runs", "/runs/{id}", "/deployment"];
+    public static IReadOnlyList<string> ClientRoutes { get; } =
+    [
+        "/", "/assets", "/assets/{**key}", "/runs", "/runs/{id}", "/deployment",
+        "/jobs", "/jobs/{name}", "/automation", "/automation/schedules/{name}", "/automation/sensors/{name}", "/queue",
+    ];
 
     /// <summary>Where the hashed bundles are served from (a year of caching: their names change with their content).</summary>
     public const string StaticPrefix = "/static";

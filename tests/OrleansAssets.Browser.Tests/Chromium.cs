@@ -104,3 +104,16 @@ public sealed class MetadataKindsFixture() : DashboardFixture(new Dictionary<str
 {
     ["OrleansAssets__CodeLocations__0__Assembly"] = Path.Combine(AppContext.BaseDirectory, "codelocations", "MetadataKinds", "MetadataKinds.dll"),
 });
+
+/// <summary>
+/// The seed's pipeline with its daemon at work: an inbox folder of the test's own for the sales_inbox sensor, and a
+/// queue that runs one run at a time, so a second run waits where the queue page shows it.
+/// </summary>
+public sealed class DaemonDashboardFixture() : DashboardFixture(new Dictionary<string, string>
+{
+    ["Sales__InboxDir"] = DaemonDashboardFixture.Inbox,
+    ["OrleansAssets__RunQueue__MaxConcurrentRuns"] = "1",
+})
+{
+    public static string Inbox { get; } = Directory.CreateTempSubdirectory("oa-browser-inbox-").FullName;
+}

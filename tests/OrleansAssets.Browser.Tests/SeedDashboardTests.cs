@@ -151,7 +151,8 @@ public sealed class SeedDashboardTests(SeedDashboardFixture fixture, ITestOutput
     {
         using var http = new HttpClient { BaseAddress = fixture.Silo.Url };
         string? script = null;
-        foreach (var route in new[] { "/", "/assets", "/assets/sales_summary", "/assets/a/b%2Fc", "/runs", $"/runs/{Guid.NewGuid()}", "/deployment" })
+        foreach (var route in new[] { "/", "/assets", "/assets/sales_summary", "/assets/a/b%2Fc", "/runs", $"/runs/{Guid.NewGuid()}", "/deployment",
+            "/jobs", "/jobs/sales_job", "/automation", "/automation/schedules/sales_daily", "/automation/sensors/sales_inbox", "/queue" })
         {
             using var response = await http.GetAsync(route);
             Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);

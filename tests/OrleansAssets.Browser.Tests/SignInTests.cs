@@ -24,4 +24,38 @@ public sealed class SignInTests(TokenDashboardFixture fixture) : IClassFixture<T
         await Expect(page.Locator("tr[data-metadata=top_product] > td")).ToHaveTextAsync("B");
         await Chromium.ScreenshotAsync(page, "token-after-sign-in");
     }
+
+    [Fact]
+    public async Task Starting_a_schedule_or_launching_a_job_signs_the_user_in_first_and_the_launchpad_keeps_the_draft()
+    {
+        var page = await fixture.Chromium.NewPageAsync(fixture.Silo.Url);
+        await page.GotoAsync("/automation");
+        var toggle = page.GetByRole(AriaRole.Switch, new() { Name = "sales_daily running" });
+        await Expect(toggle).Not.ToBeCheckedAsync();
+        await toggle.ClickAsync();
+        await page.WaitForURLAsync(url => url.Contains("/login?returnUrl=%2Fautomation", StringComparison.Ordinal));
+        await page.GetByLabel("This gateway's token").FillAsync(TokenDashboardFixture.Token);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/automation");
+        await page.GetByRole(AriaRole.Switch, new() { Name = "sales_daily running" }).ClickAsync();
+        await Expect(page.Locator("tr[data-schedule=sales_daily]")).ToHaveAttributeAsync("data-status", "running");
+        await page.GetByRole(AriaRole.Switch, new() { Name = "sales_daily running" }).ClickAsync();
+        await Expect(page.Locator("tr[data-schedule=sales_daily]")).ToHaveAttributeAsync("data-status", "stopped");
+
+        // A fresh tab without the cookie: the launch goes to sign in, and the launchpad comes back as it was typed.
+        var fresh = await fixture.Chromium.NewPageAsync(fixture.Silo.Url);
+        await fresh.GotoAsync("/jobs/sales_job");
+        await fresh.GetByRole(AriaRole.Button, new() { Name = "Launch" }).ClickAsync();
+        await fresh.GetByRole(AriaRole.Dialog).GetByLabel("Tags").FillAsync("owner=after-sign-in");
+        await fresh.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Submit" }).ClickAsync();
+        await fresh.WaitForURLAsync(url => url.Contains("/login?returnUrl=%2Fjobs%2Fsales_job", StringComparison.Ordinal));
+        await fresh.GetByLabel("This gateway's token").FillAsync(TokenDashboardFixture.Token);
+        await fresh.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await fresh.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/jobs/sales_job");
+        await Expect(fresh.GetByRole(AriaRole.Dialog).GetByLabel("Tags")).ToHaveValueAsync("owner=after-sign-in");
+        await fresh.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Submit" }).ClickAsync();
+        await fresh.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/runs/[0-9a-f-]{36}$"));
+        await Expect(fresh.Locator(".run-page")).ToHaveAttributeAsync("data-run-status", "success", new() { Timeout = 60_000 });
+        await Expect(fresh.Locator(".fact-value .tag").GetByText("owner=after-sign-in")).ToBeVisibleAsync();
+    }
 }

@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansAssets.Assets;
+using OrleansAssets.Automation;
 using OrleansAssets.Client.Views;
 using OrleansAssets.Cluster;
 using OrleansAssets.Queries;
@@ -207,6 +208,114 @@ public sealed class OrleansAssetsHttpClient : IOrleansAssetsClient, IDisposable
     public Task<List<CodeLocationInfo>> ListCodeLocationsAsync(CancellationToken cancellationToken = default) => AllPagesAsync<CodeLocationInfo>("api/v1/code-locations", cancellationToken);
 
     /// <inheritdoc/>
+    public Task<List<JobInfo>> ListJobsAsync(CancellationToken cancellationToken = default) => AllPagesAsync<JobInfo>("api/v1/jobs", cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<JobInfo> GetJobAsync(string name, CancellationToken cancellationToken = default) =>
+        GetAsync<JobInfo>($"api/v1/jobs/{Segment(name, "job")}", cancellationToken);
+
+    /// <inheritdoc/>
+    public async Task<RunRecord> LaunchJobAsync(string name, string? config = null, IReadOnlyDictionary<string, string>? tags = null, CancellationToken cancellationToken = default)
+    {
+        var launch = new Dictionary<string, object>();
+        if (tags is not null)
+        {
+            launch["tags"] = tags;
+        }
+
+        if (config is not null)
+        {
+            // The API takes the config as an object; text that is not JSON goes as a string, so the cluster refuses
+            // it in the very words it uses over Orleans.
+            launch["config"] = ParsesAsJson(config) ? JsonDocument.Parse(config).RootElement.Clone() : config;
+        }
+
+        var view = await SendAsync<RunView>(HttpMethod.Post, $"api/v1/jobs/{Segment(name, "job")}/runs", JsonContent.Create(launch, options: OrleansAssetsJson.Options), cancellationToken, withSelection: true);
+        return ToRecord(view);
+    }
+
+    /// <inheritdoc/>
+    public Task<List<AutomationInfo>> ListSchedulesAsync(CancellationToken cancellationToken = default) => AllPagesAsync<AutomationInfo>("api/v1/schedules", cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<List<AutomationInfo>> ListSensorsAsync(CancellationToken cancellationToken = default) => AllPagesAsync<AutomationInfo>("api/v1/sensors", cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<AutomationInfo> GetAutomationAsync(AutomationKind kind, string name, CancellationToken cancellationToken = default) =>
+        GetAsync<AutomationInfo>(AutomationPath(kind, name), cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>The gateway records its caller as who asked; <paramref name="by"/> is not sent.</remarks>
+    public Task<AutomationInfo> SetAutomationStatusAsync(AutomationKind kind, string name, AutomationStatus status, string? by = null, CancellationToken cancellationToken = default) =>
+        SendAsync<AutomationInfo>(HttpMethod.Post, $"{AutomationPath(kind, name)}/{(status == AutomationStatus.Running ? "start" : "stop")}", null, cancellationToken);
+
+    /// <inheritdoc/>
+    public async Task<List<TickRecord>> ListTicksAsync(AutomationKind kind, string name, DateTimeOffset? before = null, int limit = 50, CancellationToken cancellationToken = default)
+    {
+        var page = await GetAsync<Page<TickRecord>>(
+            Query($"{AutomationPath(kind, name)}/ticks", ("limit", Number(Math.Clamp(limit, 1, MaxPage))), ("cursor", before is { } time ? ApiCursors.Before(time) : null)),
+            cancellationToken);
+        return [.. page.Items];
+    }
+
+    /// <inheritdoc/>
+    public async Task<List<DateTimeOffset>> PreviewScheduleAsync(string name, DateTimeOffset? from = null, int count = 5, CancellationToken cancellationToken = default)
+    {
+        OrleansAssetsClient.CheckCount(count);
+        var preview = await GetAsync<TickPreview>(Query($"{AutomationPath(AutomationKind.Schedule, name)}/preview", ("from", Instant(from)), ("count", Number(count))), cancellationToken);
+        return Ticks(preview);
+    }
+
+    /// <inheritdoc/>
+    public async Task<List<DateTimeOffset>> PreviewCronAsync(string cron, string? timeZone = null, DateTimeOffset? from = null, int count = 5, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(cron);
+        OrleansAssetsClient.CheckCount(count);
+        var preview = await GetAsync<TickPreview>(Query("api/v1/cron/preview", ("cron", cron), ("timezone", timeZone), ("from", Instant(from)), ("count", Number(count))), cancellationToken);
+        return Ticks(preview);
+    }
+
+    /// <inheritdoc/>
+    public Task<QueueSnapshot> GetQueueAsync(CancellationToken cancellationToken = default) => GetAsync<QueueSnapshot>("api/v1/queue", cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>The gateway records its caller as who asked; <paramref name="by"/> is not sent.</remarks>
+    public async Task<RunRecord> CancelRunAsync(Guid runId, string? reason = null, string? by = null, CancellationToken cancellationToken = default)
+    {
+        var body = reason is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["reason"] = reason };
+        var view = await SendAsync<RunView>(HttpMethod.Post, $"api/v1/runs/{runId}/cancel", JsonContent.Create(body, options: OrleansAssetsJson.Options), cancellationToken);
+        return ToRecord(view);
+    }
+
+    private static string AutomationPath(AutomationKind kind, string name) =>
+        $"api/v1/{(kind == AutomationKind.Schedule ? "schedules" : "sensors")}/{Segment(name, kind == AutomationKind.Schedule ? "schedule" : "sensor")}";
+
+    /// <summary>A name as one path segment; an empty one would name the list, not an item.</summary>
+    private static string Segment(string name, string what)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.Length == 0 ? throw new NotFoundException($"Unknown {what} ''.") : Uri.EscapeDataString(name);
+    }
+
+    private static string? Instant(DateTimeOffset? time) => time?.ToString("O", CultureInfo.InvariantCulture);
+
+    private static List<DateTimeOffset> Ticks(TickPreview preview) =>
+        [.. preview.Ticks.Select(t => DateTimeOffset.Parse(t, CultureInfo.InvariantCulture, DateTimeStyles.None))];
+
+    private static bool ParsesAsJson(string text)
+    {
+        try
+        {
+            using var _ = JsonDocument.Parse(text);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <inheritdoc/>
     public Task<RunDetails> WaitForRunAsync(Guid runId, IProgress<RunEvent>? progress, RunWatchOptions options, CancellationToken cancellationToken = default) =>
         RunWatcher.WaitAsync(WatchRunAsync(runId, options, cancellationToken), progress);
 
@@ -315,6 +424,12 @@ public sealed class OrleansAssetsHttpClient : IOrleansAssetsClient, IDisposable
                 return new NotFoundException(detail);
             case 400 when detail is not null && withSelection && IsSelectionProblem(detail):
                 return new AssetSelectionException(detail);
+            case 400 when detail is not null && problem?.Title == ProblemTitles.RunConfig:
+                return new RunConfigException(detail);
+            case 400 when detail is not null && problem?.Title == ProblemTitles.Schedule:
+                return new ScheduleException(detail);
+            case 409 when detail is not null && problem?.Title == ProblemTitles.RunEnded:
+                return new RunEndedException(detail);
             case 503 when problem?.Title == "Storage unavailable" && detail is not null:
                 return new StorageUnavailableException(Unwrapped(detail, "the cluster's storage is unavailable"));
             case 503 when detail is not null:
@@ -510,6 +625,9 @@ public sealed class OrleansAssetsHttpClient : IOrleansAssetsClient, IDisposable
 
     /// <summary>A page of a list, as the API sends it: <c>{"items": [...], "next": cursor}</c>.</summary>
     private sealed record Page<T>(List<T> Items, string? Next);
+
+    /// <summary>The ticks of a preview, as the API writes them: in the zone, with the offset.</summary>
+    private sealed record TickPreview(List<string> Ticks);
 
     /// <summary>The fields of an RFC 9457 problem detail the client reads.</summary>
     private sealed record Problem(string? Title, int? Status, string? Detail);

@@ -36,6 +36,10 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, IL
 
     public static (int Status, string Title) Classify(Exception exception) => exception switch
     {
+        // Titles the HTTP client reads back as the SDK's own exceptions.
+        RunConfigException => (StatusCodes.Status400BadRequest, Client.Http.ProblemTitles.RunConfig),
+        ScheduleException => (StatusCodes.Status400BadRequest, Client.Http.ProblemTitles.Schedule),
+        RunEndedException => (StatusCodes.Status409Conflict, Client.Http.ProblemTitles.RunEnded),
         BadRequestException or AssetSelectionException or BadHttpRequestException { StatusCode: 400 } or System.Text.Json.JsonException
             => (StatusCodes.Status400BadRequest, "Bad request"),
         BadHttpRequestException bad => (bad.StatusCode, "Bad request"),

@@ -30,6 +30,17 @@ internal static class RunsApi
             .WithName("listRunEvents").WithTags("Runs")
             .WithSummary("A run's events after a sequence number")
             .WithDescription("In order; 'after' is the sequence of the last event seen (0 for all), 'next' continues a full page.");
+        api.MapPost("/runs/{id}/cancel", CancelRun)
+            .WithName("cancelRun").WithTags("Runs")
+            .WithSummary("Cancel a run")
+            .WithDescription("A queued run leaves the queue and ends canceled at once; a running one starts no more steps, its running steps' cancellation tokens fire, and it ends canceled once they stop. Answers 202 with the run once the cancel is recorded; 409 when the run already ended. Body (optional): {\"reason\": \"...\"}.")
+            .Accepts<CancelSubmission>("application/json")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapGet("/queue", async (OrleansAssetsClient client) => TypedResults.Ok(await client.GetQueueAsync()))
+            .WithName("getQueue").WithTags("Runs")
+            .WithSummary("The run queue")
+            .WithDescription("Queued runs in the order they start, each with its position, priority, tags and what it waits for; the running runs; the global and per-tag limits.");
         return api;
     }
 
@@ -39,6 +50,14 @@ internal static class RunsApi
         var run = await client.MaterializeAsync(body.Selection!, body.Tags);
         var details = await client.GetRunAsync(run.RunId);
         return TypedResults.Accepted($"/api/v1/runs/{run.RunId}", RunView.From(details));
+    }
+
+    private static async Task<Accepted<RunView>> CancelRun(OrleansAssetsClient client, string id, HttpRequest request)
+    {
+        var runId = RunIdOf(id);
+        var reason = await CancelSubmission.ReadReasonAsync(request);
+        await client.CancelRunAsync(runId, reason, Callers.Of(request.HttpContext));
+        return TypedResults.Accepted($"/api/v1/runs/{runId}", RunView.From(await client.GetRunAsync(runId)));
     }
 
     private static async Task<Ok<Page<RunRecord>>> ListRuns(OrleansAssetsClient client, string? status, string[]? tag, string? asset, string? limit, string? cursor)
@@ -177,4 +196,34 @@ public sealed record RunSubmission
         System.Text.Json.JsonValueKind.String => "a string",
         _ => "an object",
     };
+}
+
+/// <summary>Why a run is canceled, recorded in its events; optional.</summary>
+public sealed record CancelSubmission
+{
+    public string? Reason { get; init; }
+
+    /// <exception cref="BadRequestException">The body is not JSON, not an object, or not a cancel.</exception>
+    internal static async Task<string?> ReadReasonAsync(HttpRequest request)
+    {
+        using var document = await JsonBody.ReadObjectAsync(request, "{\"reason\": \"not needed today\"}");
+        if (document is null)
+        {
+            return null;
+        }
+
+        string? reason = null;
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            reason = property.Name.ToLowerInvariant() switch
+            {
+                "reason" when property.Value.ValueKind == System.Text.Json.JsonValueKind.String => property.Value.GetString(),
+                "reason" when property.Value.ValueKind == System.Text.Json.JsonValueKind.Null => null,
+                "reason" => throw new BadRequestException($"reason must be a string, not {JsonBody.Kind(property.Value)}."),
+                _ => throw new BadRequestException($"{UserText.Quote(property.Name)} is not a field of a cancel; it takes reason."),
+            };
+        }
+
+        return string.IsNullOrWhiteSpace(reason) ? null : reason;
+    }
 }

@@ -42,14 +42,16 @@ public static class OrleansAssetsGatewayExtensions
             {
                 Title = "OrleansAssets API",
                 Version = "v1",
-                Description = "Assets, their lineage and materializations; runs, their steps and events; the deployment; a live stream of run events. Lists are pages of {items, next}: pass next as cursor for the following page. Errors are problem details (application/problem+json).",
+                Description = "Assets, their lineage and materializations; runs, their steps and events, the run queue; jobs, schedules and sensors; the deployment; a live stream of run events. Lists are pages of {items, next}: pass next as cursor for the following page. Errors are problem details (application/problem+json).",
                 License = new OpenApiLicense { Name = "MIT", Identifier = "MIT" },
             };
             document.Servers = [new OpenApiServer { Url = "/", Description = "This gateway" }];
             document.Tags = new HashSet<OpenApiTag>
             {
                 new() { Name = "Assets", Description = "Assets, their lineage and their materializations." },
-                new() { Name = "Runs", Description = "Start runs and follow their steps and events." },
+                new() { Name = "Runs", Description = "Start runs and follow their steps and events; the run queue; cancel a run." },
+                new() { Name = "Jobs", Description = "Named selections of assets and ops with tags and a default run config, launched by name." },
+                new() { Name = "Automation", Description = "Schedules and sensors: status, start and stop, tick history, previews of cron ticks." },
                 new() { Name = "Deployment", Description = "Code locations and the silos that load them." },
                 new() { Name = "Live", Description = "Run events and asset state changes as they happen (Server-Sent Events)." },
             };
@@ -107,7 +109,7 @@ public static class OrleansAssetsGatewayExtensions
         app.UseMiddleware<GatewayAccess>();
 
         var api = app.MapGroup("/api/v1");
-        api.MapAssetsApi().MapRunsApi().MapClusterApi().MapStreamApi();
+        api.MapAssetsApi().MapRunsApi().MapJobsApi().MapAutomationApi().MapClusterApi().MapStreamApi();
         api.ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/api", o => o.WithTitle("OrleansAssets API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));

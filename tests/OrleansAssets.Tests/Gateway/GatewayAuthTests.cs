@@ -23,6 +23,21 @@ public sealed class GatewayAuthTests(TokenGatewayFixture gateway) : IClassFixtur
         Assert.DoesNotContain(TokenGatewayFixture.Token, everything, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("/api/v1/jobs/sales_report/runs")]
+    [InlineData("/api/v1/schedules/sales_daily/start")]
+    [InlineData("/api/v1/sensors/sales_inbox/stop")]
+    [InlineData("/api/v1/runs/7c0f1e2a-58b9-4d1e-9a57-0d6b2f8e4a11/cancel")]
+    public async Task The_daemon_s_writes_need_the_token_as_starting_a_run_does(string path)
+    {
+        using var anonymous = await gateway.Http.PostAsync(path, null);
+        using var wrong = await Send(HttpMethod.Post, path, "not-the-token");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.Contains("requires its token", await anonymous.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Reads_need_the_token_too_but_health_does_not()
     {

@@ -45,7 +45,7 @@ export const post = <T>(path: string, body: unknown) => request<T>("POST", path,
 /** An asset key in a path: each `/`-separated part encoded on its own, so multi-part keys keep their slashes. */
 export const keyPath = (key: string) => key.split("/").map(encodeURIComponent).join("/");
 
-function query(params: Record<string, string | number | undefined | null>): string {
+export function query(params: Record<string, string | number | undefined | null>): string {
   const search = new URLSearchParams();
   for (const [name, value] of Object.entries(params)) {
     if (value !== undefined && value !== null && value !== "") search.set(name, String(value));

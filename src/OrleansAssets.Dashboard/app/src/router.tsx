@@ -9,6 +9,11 @@ export type Route =
   | { page: "runs" }
   | { page: "run"; id: string }
   | { page: "deployment" }
+  | { page: "jobs" }
+  | { page: "job"; name: string }
+  | { page: "automation" }
+  | { page: "automationItem"; kind: "schedules" | "sensors"; name: string }
+  | { page: "queue" }
   | { page: "notFound"; path: string };
 
 export function parseRoute(pathname: string): Route {
@@ -22,6 +27,12 @@ export function parseRoute(pathname: string): Route {
   if (path === "/runs") return { page: "runs" };
   if (path.startsWith("/runs/")) return { page: "run", id: safeDecode(path.slice("/runs/".length)) };
   if (path === "/deployment") return { page: "deployment" };
+  if (path === "/jobs") return { page: "jobs" };
+  if (path.startsWith("/jobs/")) return { page: "job", name: safeDecode(path.slice("/jobs/".length)) };
+  if (path === "/automation") return { page: "automation" };
+  const item = /^\/automation\/(schedules|sensors)\/(.+)$/.exec(path);
+  if (item) return { page: "automationItem", kind: item[1] as "schedules" | "sensors", name: safeDecode(item[2]!) };
+  if (path === "/queue") return { page: "queue" };
   return { page: "notFound", path };
 }
 
@@ -40,6 +51,12 @@ export const href = {
   runs: () => "/runs",
   run: (id: string) => `/runs/${encodeURIComponent(id)}`,
   deployment: () => "/deployment",
+  jobs: () => "/jobs",
+  job: (name: string) => `/jobs/${encodeURIComponent(name)}`,
+  automation: () => "/automation",
+  schedule: (name: string) => `/automation/schedules/${encodeURIComponent(name)}`,
+  sensor: (name: string) => `/automation/sensors/${encodeURIComponent(name)}`,
+  queue: () => "/queue",
 };
 
 const listeners = new Set<() => void>();

@@ -129,7 +129,8 @@ export interface RunSummary {
   startedAt?: string;
   endedAt?: string;
   durationMs?: number;
-  error?: ErrorInfo;
+  /** The API gives the run's error as one line; older shapes gave an object. */
+  error?: ErrorInfo | string;
 }
 
 export interface RunStep {
@@ -150,6 +151,9 @@ export interface RunDetails extends RunSummary {
   queuePosition?: number;
   priority?: number;
   cancelRequestedBy?: string;
+  job?: string;
+  ops?: string[];
+  config?: string;
 }
 
 export interface AssetStateEvent {
@@ -183,4 +187,108 @@ export interface Problem {
   title?: string;
   status?: number;
   detail?: string;
+  /** What some problems add: the step and the field of a run config that does not fit. */
+  step?: string;
+  field?: string;
+  errors?: Record<string, string[]>;
+}
+
+// Jobs, ops and run config.
+
+export interface ConfigField {
+  name: string;
+  type: string;
+  required?: boolean;
+}
+
+/** A step of a job: an asset, or an op (which materializes nothing and is not in the lineage). */
+export interface StepSpec {
+  key: string;
+  description?: string;
+  group?: string;
+  codeLocation?: string;
+  tags?: Record<string, string>;
+  owners?: string[];
+  dependencies?: string[];
+  inputs?: string[];
+  /** "asset" or "op"; left out (or "asset") for an asset. */
+  kind?: "asset" | "op";
+  isOp?: boolean;
+  config?: ConfigField[];
+}
+
+export interface JobSpec {
+  name: string;
+  description?: string;
+  selection?: string;
+  ops?: string[];
+  tags?: Record<string, string>;
+  priority?: number;
+  /** The default run config, as JSON text (an object by step key). */
+  defaultConfig?: string;
+  config?: string;
+  codeLocation?: string;
+}
+
+export interface JobInfo {
+  job: JobSpec;
+  steps?: StepSpec[];
+}
+
+// Schedules and sensors.
+
+export type AutomationStatus = "running" | "stopped";
+export type SensorKind = "function" | "asset" | "runStatus";
+export type TickStatus = "started" | "skipped" | "failed";
+
+export interface TickRecord {
+  name: string;
+  at: string;
+  status: TickStatus;
+  runIds?: string[];
+  message?: string;
+  cursor?: string;
+  recordedAt?: string;
+}
+
+export interface AutomationInfo {
+  name: string;
+  status: AutomationStatus;
+  codeLocation?: string;
+  job?: string;
+  selection?: string;
+  description?: string;
+  cron?: string;
+  timeZone?: string;
+  sensorKind?: SensorKind;
+  /** A TimeSpan as .NET writes it: "00:00:05", "1.02:00:00". */
+  interval?: string;
+  nextTicks?: string[];
+  lastTick?: TickRecord;
+  assets?: string[];
+  cursor?: string;
+}
+
+// The run queue.
+
+export interface QueuedRun {
+  runId: string;
+  position: number;
+  priority?: number;
+  createdAt?: string;
+  tags?: Record<string, string>;
+  waitingFor?: string;
+}
+
+export interface TagLimit {
+  key: string;
+  value?: string;
+  limit: number;
+}
+
+export interface QueueSnapshot {
+  queued?: QueuedRun[];
+  running?: string[];
+  maxConcurrentRuns?: number;
+  tagLimits?: TagLimit[];
 }

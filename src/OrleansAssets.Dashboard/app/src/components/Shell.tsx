@@ -9,6 +9,9 @@ const sections = [
   { to: href.lineage(), label: "Lineage", match: (p: string) => p === "/" },
   { to: href.catalog(), label: "Assets", match: (p: string) => p.startsWith("/assets") },
   { to: href.runs(), label: "Runs", match: (p: string) => p.startsWith("/runs") },
+  { to: href.jobs(), label: "Jobs", match: (p: string) => p.startsWith("/jobs") },
+  { to: href.automation(), label: "Automation", match: (p: string) => p.startsWith("/automation") },
+  { to: href.queue(), label: "Queue", match: (p: string) => p.startsWith("/queue") },
   { to: href.deployment(), label: "Deployment", match: (p: string) => p.startsWith("/deployment") },
 ];
 

@@ -5,6 +5,7 @@ import { Gantt } from "../components/Gantt";
 import { MetadataTable } from "../components/Metadata";
 import { isTerminal } from "../components/runs";
 import { StatusBadge } from "../components/StatusBadge";
+import { CancelRunButton } from "../daemon/CancelRun";
 import { durationBetween, formatDateTime, formatDuration, formatPreciseTime } from "../format";
 import { openRunStream } from "../live";
 import { href, Link } from "../router";
@@ -188,8 +189,13 @@ export function RunPage({ runId }: { runId: string }) {
         if (alive) setError({ status: e instanceof ApiError ? e.status : 0, message: e instanceof Error ? e.message : String(e) });
       },
     );
+    // A queued run's place moves up as runs ahead of it start or leave; no event says so, so read it now and then.
+    const whileQueued = setInterval(() => {
+      if (current.current?.run.status === "queued" && document.visibilityState === "visible") void reconcile();
+    }, 3000);
     return () => {
       alive = false;
+      clearInterval(whileQueued);
       cancelAnimationFrame(frame);
       current.current = undefined;
       abort.abort();
@@ -232,8 +238,17 @@ function RunView({ view }: { view: RunView }) {
           <h1 className="mono">Run {run.runId}</h1>
         </div>
         <StatusBadge status={run.status} />
+        {running && !run.cancelRequestedBy && <CancelRunButton key={run.runId} runId={run.runId} label="Cancel run" />}
       </div>
       <div className="facts">
+        {run.job && (
+          <div className="fact">
+            <div className="fact-label">Job</div>
+            <div className="fact-value mono">
+              <Link to={href.job(run.job)}>{run.job}</Link>
+            </div>
+          </div>
+        )}
         <div className="fact">
           <div className="fact-label">Selection</div>
           <div className="fact-value mono">{run.selection}</div>
@@ -267,7 +282,7 @@ function RunView({ view }: { view: RunView }) {
         )}
       </div>
       {run.status === "queued" && (
-        <p className="notice stale">
+        <p className="notice stale" data-testid="queue-position" data-queue-position={run.queuePosition}>
           Queued{run.queuePosition !== undefined ? `: number ${run.queuePosition} in the queue` : ""}
           {run.priority ? `, priority ${run.priority}` : ""}.
         </p>
@@ -275,7 +290,11 @@ function RunView({ view }: { view: RunView }) {
       {run.cancelRequestedBy && running && <p className="notice stale">Canceling: its running steps are being stopped.</p>}
       {run.error && (
         <div className="notice failed">
-          <strong>{run.error.type}</strong> {run.error.message}
+          {typeof run.error === "string" ? run.error : (
+            <>
+              <strong>{run.error.type}</strong> {run.error.message}
+            </>
+          )}
         </div>
       )}
       <section aria-labelledby="timeline-heading">
