@@ -534,6 +534,7 @@ public sealed class OrleansAssetsHttpClient : IOrleansAssetsClient, IDisposable
         Job = view.Job,
         Ops = [.. view.Ops ?? []],
         Config = view.Config,
+        RunKey = view.RunKey,
     };
 
     /// <summary>An asset's document back into the SDK's contract: the view carries all of it (the latest is the head of the history).</summary>

@@ -12,6 +12,7 @@ namespace OrleansAssets.Client.Views;
 /// <param name="Job">The job the run launched, if it was one.</param>
 /// <param name="Ops">The ops it runs besides its assets (a job's); left out when none.</param>
 /// <param name="Config">The run config as JSON text, when it was given one.</param>
+/// <param name="RunKey">The key a schedule's tick or a sensor's request made it once for, if any.</param>
 public sealed record RunView(
     Guid RunId,
     RunStatus Status,
@@ -30,7 +31,8 @@ public sealed record RunView(
     string? CancelRequestedBy = null,
     string? Job = null,
     IReadOnlyList<string>? Ops = null,
-    string? Config = null)
+    string? Config = null,
+    string? RunKey = null)
 {
     public static RunView From(RunDetails details, IReadOnlyList<RunEvent>? allEvents = null)
     {
@@ -53,7 +55,8 @@ public sealed record RunView(
             run.CancelRequestedBy,
             run.Job,
             run.Ops.Count > 0 ? run.Ops : null,
-            run.Config);
+            run.Config,
+            run.RunKey);
     }
 }
 

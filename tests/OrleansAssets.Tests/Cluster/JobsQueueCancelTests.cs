@@ -86,7 +86,7 @@ public sealed class JobsQueueCancelTests(QueueClusterFixture fixture, ITestOutpu
     public async Task An_unknown_job_is_refused_by_name()
     {
         var refused = await Assert.ThrowsAsync<NotFoundException>(() => SubmitAsync(new RunRequest { Job = "no_such_job" }));
-        Assert.Contains("Unknown job 'no_such_job'; jobs: sales_job", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("Unknown job 'no_such_job'; jobs: sales_alert, sales_job, sales_report", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -29,6 +29,13 @@ public sealed class DaemonGatewayFixture : GatewayFixture
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
+
+        // The silo publishes its code locations as it starts: under load, after the cluster is deployed.
+        for (var i = 0; i < 600 && (await Client.ListSensorsAsync()).Count < 3; i++)
+        {
+            await Task.Delay(50);
+        }
+
         foreach (var sensor in new[] { "sales_summary_changed", "sales_job_failed" })
         {
             await Client.SetAutomationStatusAsync(AutomationKind.Sensor, sensor, AutomationStatus.Stopped, "the test fixture");
