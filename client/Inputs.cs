@@ -103,6 +103,45 @@ internal static class Inputs
         return false;
     }
 
+    /// <summary>How many ticks a preview prints.</summary>
+    public static bool TryCount(string text, out int count, out string error)
+    {
+        error = "";
+        if (int.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out count) && count is >= 1 and <= MaxLimit)
+        {
+            return true;
+        }
+
+        error = $"--count must be a whole number of ticks from 1 to {MaxLimit}; {UserText.Quote(text)} is not";
+        return false;
+    }
+
+    /// <summary>
+    /// A run config: its JSON as given, or <c>@FILE</c>'s content. Whether it fits the job is the cluster's to say
+    /// (it names the step and the field), so it is not parsed here.
+    /// </summary>
+    public static bool TryConfig(string text, out string config, out string error)
+    {
+        error = "";
+        config = text;
+        if (!text.StartsWith('@'))
+        {
+            return true;
+        }
+
+        var path = text[1..];
+        try
+        {
+            config = File.ReadAllText(path);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            error = $"--config {UserText.Quote(text)}: the file cannot be read ({UserText.Shorten(e.Message.TrimEnd('.'), 200)})";
+            return false;
+        }
+    }
+
     /// <summary>Tags as <c>key=value</c>, each key once: a repeated key would silently keep only its last value.</summary>
     public static bool TryTags(IReadOnlyList<string> tokens, out Dictionary<string, string> tags, out string error)
     {

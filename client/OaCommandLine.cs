@@ -7,7 +7,7 @@ using OrleansAssets.Runs;
 namespace OrleansAssets.Cli;
 
 /// <summary>The commands of <c>oa</c>. Every command takes <c>--json</c>; exit codes are in <see cref="ExitCodes"/>.</summary>
-internal static class OaCommandLine
+internal static partial class OaCommandLine
 {
     private static readonly Option<bool> Json = new("--json") { Description = "Print machine-readable JSON (camelCase, enums as words).", Recursive = true };
 
@@ -45,7 +45,8 @@ internal static class OaCommandLine
         try
         {
             var root = Create();
-            var parse = root.Parse(args);
+            // '@' starts a cron macro (@daily) and --config @FILE, not a response file of System.CommandLine's.
+            var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
             if (parse.Errors.Count > 0 && parse.Action is not { ClearsParseErrors: true })
             {
                 var commands = root.Subcommands.Select(c => c.Name).ToList();
@@ -92,6 +93,14 @@ internal static class OaCommandLine
         root.Subcommands.Add(MaterializeCommand());
         root.Subcommands.Add(RunsCommand());
         root.Subcommands.Add(RunCommand());
+        root.Subcommands.Add(JobsCommand());
+        root.Subcommands.Add(JobCommand());
+        root.Subcommands.Add(AutomationsCommand(Automation.AutomationKind.Schedule));
+        root.Subcommands.Add(AutomationCommand(Automation.AutomationKind.Schedule));
+        root.Subcommands.Add(AutomationsCommand(Automation.AutomationKind.Sensor));
+        root.Subcommands.Add(AutomationCommand(Automation.AutomationKind.Sensor));
+        root.Subcommands.Add(QueueCommand());
+        root.Subcommands.Add(CancelCommand());
         root.Subcommands.Add(SilosCommand());
         root.Subcommands.Add(CodeLocationsCommand());
         return root;
@@ -199,38 +208,44 @@ internal static class OaCommandLine
                 return ExitCodes.Success;
             }
 
-            var progress = json ? Console.Error : Console.Out;
-            progress.WriteLine($"Run {run.RunId}: {string.Join(", ", run.AssetKeys)}");
-            RunDetails finished;
-            try
-            {
-                finished = await client.WaitForRunAsync(
-                run.RunId,
-                new SynchronousProgress<RunEvent>(e =>
-                {
-                    if (Output.Describe(e) is { } line)
-                    {
-                        progress.WriteLine(line);
-                    }
-                }),
-                // The run goes on while the storage or a gateway is away: keep waiting, and say so on stderr.
-                RunWatchOptions.Default with { Interruptions = new SynchronousProgress<RunWatchInterruption>(i => Console.Error.WriteLine(Output.Describe(i))) },
-                ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                await Console.Error.WriteLineAsync($"Stopped waiting; run {run.RunId} goes on. Follow it with: oa run {run.RunId}");
-                return ExitCodes.Interrupted;
-            }
-
-            if (json)
-            {
-                Output.WriteJson(RunView.From(finished));
-            }
-
-            return finished.Run.Status == RunStatus.Success ? ExitCodes.Success : ExitCodes.RunFailed;
+            return await FollowAsync(client, run, json, ct);
         }));
         return command;
+    }
+
+    /// <summary>Follows a run it started until it ends, showing its steps as they finish; its outcome is the exit code.</summary>
+    private static async Task<int> FollowAsync(IOrleansAssetsClient client, RunRecord run, bool json, CancellationToken ct)
+    {
+        var progress = json ? Console.Error : Console.Out;
+        progress.WriteLine($"Run {run.RunId}: {string.Join(", ", run.AssetKeys)}");
+        RunDetails finished;
+        try
+        {
+            finished = await client.WaitForRunAsync(
+            run.RunId,
+            new SynchronousProgress<RunEvent>(e =>
+            {
+                if (Output.Describe(e) is { } line)
+                {
+                    progress.WriteLine(line);
+                }
+            }),
+            // The run goes on while the storage or a gateway is away: keep waiting, and say so on stderr.
+            RunWatchOptions.Default with { Interruptions = new SynchronousProgress<RunWatchInterruption>(i => Console.Error.WriteLine(Output.Describe(i))) },
+            ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync($"Stopped waiting; run {run.RunId} goes on. Follow it with: oa run {run.RunId}");
+            return ExitCodes.Interrupted;
+        }
+
+        if (json)
+        {
+            Output.WriteJson(RunView.From(finished));
+        }
+
+        return finished.Run.Status == RunStatus.Success ? ExitCodes.Success : ExitCodes.RunFailed;
     }
 
     private static Command RunsCommand()

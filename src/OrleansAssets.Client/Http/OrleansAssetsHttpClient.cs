@@ -299,8 +299,7 @@ public sealed class OrleansAssetsHttpClient : IOrleansAssetsClient, IDisposable
 
     private static string? Instant(DateTimeOffset? time) => time?.ToString("O", CultureInfo.InvariantCulture);
 
-    private static List<DateTimeOffset> Ticks(TickPreview preview) =>
-        [.. preview.Ticks.Select(t => DateTimeOffset.Parse(t, CultureInfo.InvariantCulture, DateTimeStyles.None))];
+    private static List<DateTimeOffset> Ticks(TickPreview preview) => preview.Ticks;
 
     private static bool ParsesAsJson(string text)
     {
@@ -627,7 +626,7 @@ public sealed class OrleansAssetsHttpClient : IOrleansAssetsClient, IDisposable
     private sealed record Page<T>(List<T> Items, string? Next);
 
     /// <summary>The ticks of a preview, as the API writes them: in the zone, with the offset.</summary>
-    private sealed record TickPreview(List<string> Ticks);
+    private sealed record TickPreview(List<DateTimeOffset> Ticks);
 
     /// <summary>The fields of an RFC 9457 problem detail the client reads.</summary>
     private sealed record Problem(string? Title, int? Status, string? Detail);

@@ -12,7 +12,7 @@ namespace OrleansAssets.Client.Views;
 /// <param name="Job">The job the run launched, if it was one.</param>
 /// <param name="Ops">The ops it runs besides its assets (a job's); left out when none.</param>
 /// <param name="Config">The run config as JSON text, when it was given one.</param>
-/// <param name="RunKey">The key a schedule's tick or a sensor's request made it once for.</param>
+/// <param name="RunKey">The key a schedule's tick or a sensor's request made it once for, if any.</param>
 public sealed record RunView(
     Guid RunId,
     RunStatus Status,

@@ -96,7 +96,7 @@ internal static class AutomationApi
         var expression = ScheduleClock.ParseCron(cron);
         var zone = ScheduleClock.FindZone(timeZone);
         var start = from is null ? DateTimeOffset.UtcNow : ScheduleClock.ParseInstant(OffsetSign(from), zone);
-        return TypedResults.Ok(new TickPreview([.. ScheduleClock.Next(expression, zone, start, count).Select(ScheduleClock.Format)]));
+        return TypedResults.Ok(new TickPreview(ScheduleClock.Next(expression, zone, start, count)));
     }
 
     /// <summary>A query string's '+' reads as a space: an offset typed unescaped (<c>+09:00</c>) is taken as meant.</summary>
@@ -114,5 +114,8 @@ internal static class AutomationApi
     private sealed record TimeCursor(DateTimeOffset Before);
 }
 
-/// <summary>Ticks to come, each as <c>yyyy-MM-ddTHH:mm:ss±hh:mm</c> in the schedule's zone.</summary>
-public sealed record TickPreview(IReadOnlyList<string> Ticks);
+/// <summary>
+/// Ticks to come, each in the schedule's zone. As instants, which JSON writes as <c>yyyy-MM-ddTHH:mm:ss±hh:mm</c> for
+/// whole seconds (as every tick is), where a string would have its '+' escaped as <c>\u002B</c>.
+/// </summary>
+public sealed record TickPreview(IReadOnlyList<DateTimeOffset> Ticks);

@@ -86,8 +86,7 @@ public sealed class JobsQueueCancelTests(QueueClusterFixture fixture, ITestOutpu
     public async Task An_unknown_job_is_refused_by_name()
     {
         var refused = await Assert.ThrowsAsync<NotFoundException>(() => SubmitAsync(new RunRequest { Job = "no_such_job" }));
-        Assert.StartsWith("Unknown job 'no_such_job'; jobs: ", refused.Message, StringComparison.Ordinal);
-        Assert.Contains("sales_job", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("Unknown job 'no_such_job'; jobs: sales_alert, sales_job, sales_report", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]

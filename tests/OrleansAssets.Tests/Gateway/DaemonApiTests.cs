@@ -29,6 +29,13 @@ public sealed class DaemonGatewayFixture : GatewayFixture
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
+
+        // The silo publishes its code locations as it starts: under load, after the cluster is deployed.
+        for (var i = 0; i < 600 && (await Client.ListSensorsAsync()).Count < 3; i++)
+        {
+            await Task.Delay(50);
+        }
+
         foreach (var sensor in new[] { "sales_summary_changed", "sales_job_failed" })
         {
             await Client.SetAutomationStatusAsync(AutomationKind.Sensor, sensor, AutomationStatus.Stopped, "the test fixture");
@@ -333,6 +340,64 @@ public sealed class DaemonApiTests(DaemonGatewayFixture gateway, ITestOutputHelp
         await Assert.ThrowsAsync<NotFoundException>(() => gateway.Client.CancelRunAsync(Guid.NewGuid()));
         using var sdk = gateway.HttpSdk();
         await Assert.ThrowsAsync<NotFoundException>(() => sdk.CancelRunAsync(Guid.NewGuid()));
+    }
+
+    [Fact]
+    public async Task Oa_shows_a_queued_run_s_position_in_the_queue_and_in_the_run_and_cancels_it()
+    {
+        await WaitForEmptyQueueAsync();
+        HeldAssets.Close();
+        try
+        {
+            var holding = await gateway.Client.MaterializeAsync("held");
+            await WaitForStatusAsync(holding.RunId, RunStatus.Started);
+            var queued = await gateway.Client.MaterializeAsync("held", new Dictionary<string, string> { ["owner"] = "oa" });
+            var url = gateway.BaseAddress.ToString();
+
+            var queue = await Cli.Oa.RunAsync("--url", url, "queue", "--json");
+            output.WriteLine(queue.ToString());
+            Assert.Equal(0, queue.ExitCode);
+            using (var json = JsonDocument.Parse(queue.Output))
+            {
+                var entry = Assert.Single(json.RootElement.GetProperty("queued").EnumerateArray());
+                Assert.Equal((queued.RunId, 1, "oa"), (entry.GetProperty("runId").GetGuid(), entry.GetProperty("position").GetInt32(), entry.GetProperty("tags").GetProperty("owner").GetString()));
+                Assert.Equal([holding.RunId], json.RootElement.GetProperty("running").EnumerateArray().Select(r => r.GetGuid()));
+            }
+
+            var table = await Cli.Oa.RunAsync("--url", url, "queue");
+            Assert.Contains("1 queued, 1 running (at most 1 at once)", table.Output, StringComparison.Ordinal);
+            Assert.Contains(queued.RunId.ToString(), table.Output, StringComparison.Ordinal);
+
+            var run = await Cli.Oa.RunAsync("--url", url, "run", queued.RunId.ToString(), "--json");
+            using (var json = JsonDocument.Parse(run.Output))
+            {
+                Assert.Equal(1, json.RootElement.GetProperty("queuePosition").GetInt32());
+            }
+
+            var cancel = await Cli.Oa.RunAsync("--url", url, "cancel", queued.RunId.ToString(), "--reason", "from oa");
+            output.WriteLine(cancel.ToString());
+            Assert.Equal(0, cancel.ExitCode);
+            Assert.Contains($"Run {queued.RunId} canceled.", cancel.Output, StringComparison.Ordinal);
+            var canceled = await gateway.Client.GetRunAsync(queued.RunId);
+            Assert.Equal(RunStatus.Canceled, canceled.Run.Status);
+            Assert.Contains("from oa", canceled.Run.Error, StringComparison.Ordinal);
+
+            var running = await Cli.Oa.RunAsync("--url", url, "cancel", holding.RunId.ToString(), "--json");
+            Assert.Equal(0, running.ExitCode);
+            using (var json = JsonDocument.Parse(running.Output))
+            {
+                Assert.NotNull(json.RootElement.GetProperty("cancelRequestedBy").GetString());
+            }
+
+            Assert.Equal(RunStatus.Canceled, (await gateway.WaitAsync(holding.RunId)).Run.Status);
+            var ended = await Cli.Oa.RunAsync("--url", url, "cancel", holding.RunId.ToString());
+            Assert.Equal(2, ended.ExitCode);
+            Assert.Contains("already ended (canceled at ", ended.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            HeldAssets.Open();
+        }
     }
 
     [Fact]

@@ -76,6 +76,97 @@ public sealed class CliOverHttpTests(DevSiloFixture fixture, ITestOutputHelper o
     }
 
     [Theory]
+    [InlineData("jobs", "jobs")]
+    [InlineData("schedules", "schedules")]
+    [InlineData("sensors", "sensors")]
+    [InlineData("schedule ticks sales_daily", "ticks")]
+    [InlineData("sensor ticks sales_inbox", "ticks")]
+    [InlineData("schedule preview sales_daily --from 2026-01-01T00:00:00+09:00 --count 3", "ticks")]
+    [InlineData("job sales_job", null)]
+    [InlineData("schedule sales_daily", null)]
+    [InlineData("sensor sales_job_failed", null)]
+    [InlineData("queue", null)]
+    public async Task Every_daemon_read_prints_the_same_json_over_http_and_over_orleans(string command, string? list)
+    {
+        var (overHttp, overOrleans) = await BothAsync([.. command.Split(' '), "--json"]);
+
+        Assert.Equal(0, overHttp.ExitCode);
+        Assert.Equal(0, overOrleans.ExitCode);
+        Assert.Equal(overOrleans.Output, overHttp.Output);
+        using var json = JsonDocument.Parse(overHttp.Output);
+        if (list is not null)
+        {
+            Assert.Equal([list], json.RootElement.EnumerateObject().Select(p => p.Name));
+        }
+
+        if (command.StartsWith("schedule preview", StringComparison.Ordinal))
+        {
+            Assert.Equal(["2026-01-01T00:00:00+09:00", "2026-01-02T00:00:00+09:00", "2026-01-03T00:00:00+09:00"], json.RootElement.GetProperty("ticks").EnumerateArray().Select(t => t.GetString()));
+            Assert.Contains("\"2026-01-02T00:00:00+09:00\"", overHttp.Output, StringComparison.Ordinal);
+        }
+        else if (command == "schedules")
+        {
+            var daily = json.RootElement.GetProperty("schedules")[0];
+            Assert.Equal(("sales_daily", "0 0 * * *", "Asia/Tokyo", "sales_job"), (daily.GetProperty("name").GetString(), daily.GetProperty("cron").GetString(), daily.GetProperty("timeZone").GetString(), daily.GetProperty("job").GetString()));
+            Assert.Contains(daily.GetProperty("status").GetString(), new[] { "running", "stopped" });
+            Assert.Equal(5, daily.GetProperty("nextTicks").GetArrayLength());
+        }
+        else if (command == "queue")
+        {
+            Assert.True(json.RootElement.GetProperty("maxConcurrentRuns").GetInt32() > 0);
+        }
+    }
+
+    [Fact]
+    public async Task A_job_runs_and_is_waited_for_over_http_and_over_orleans_and_schedules_start_and_stop_either_way()
+    {
+        var waited = await fixture.OverHttpAsync("job", "run", "sales_job", "--tag", "owner=cli", "--wait", "--json");
+        output.WriteLine(waited.ToString());
+        Assert.Equal(0, waited.ExitCode);
+        using (var run = JsonDocument.Parse(waited.Output))
+        {
+            Assert.Equal(("success", "sales_job", "cli"), (run.RootElement.GetProperty("status").GetString(), run.RootElement.GetProperty("job").GetString(), run.RootElement.GetProperty("tags").GetProperty("owner").GetString()));
+            Assert.Contains(run.RootElement.GetProperty("steps").EnumerateArray(), s => s.GetProperty("assetKey").GetString() == "log_sales_summary");
+            var (again, _) = await BothAsync("cancel", run.RootElement.GetProperty("runId").GetString()!);
+            Assert.Equal(2, again.ExitCode);
+            Assert.Contains("already ended (success at ", again.Error, StringComparison.Ordinal);
+        }
+
+        var started = await fixture.OverOrleansAsync("job", "run", "sales_report", "--json");
+        Assert.Equal(0, started.ExitCode);
+        using (var run = JsonDocument.Parse(started.Output))
+        {
+            Assert.Equal("sales_report", run.RootElement.GetProperty("job").GetString());
+            using var client = new Client.Http.OrleansAssetsHttpClient(new Uri(fixture.Silo.Url));
+            Assert.Equal(Runs.RunStatus.Success, (await client.WaitForRunAsync(run.RootElement.GetProperty("runId").GetGuid(), pollInterval: TimeSpan.FromMilliseconds(50))).Run.Status);
+        }
+
+        try
+        {
+            var start = await fixture.OverOrleansAsync("schedule", "start", "sales_daily");
+            Assert.Equal(0, start.ExitCode);
+            Assert.Contains("Schedule sales_daily is running.", start.Output, StringComparison.Ordinal);
+            var listed = await fixture.OverHttpAsync("schedules", "--json");
+            Assert.Contains("\"status\": \"running\"", listed.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            var stop = await fixture.OverHttpAsync("schedule", "stop", "sales_daily", "--json");
+            Assert.Equal(0, stop.ExitCode);
+            using var stopped = JsonDocument.Parse(stop.Output);
+            Assert.Equal("stopped", stopped.RootElement.GetProperty("status").GetString());
+        }
+
+        var (overHttp, overOrleans) = await BothAsync("schedule", "sales_daily", "--json");
+        Assert.Equal(overOrleans.Output, overHttp.Output);
+        Assert.Contains("\"status\": \"stopped\"", overOrleans.Output, StringComparison.Ordinal);
+        var sensor = await fixture.OverHttpAsync("sensor", "stop", "sales_job_failed");
+        Assert.Equal(0, sensor.ExitCode);
+        Assert.Contains("Sensor sales_job_failed is stopped.", sensor.Output, StringComparison.Ordinal);
+        Assert.Equal(0, (await fixture.OverOrleansAsync("sensor", "start", "sales_job_failed")).ExitCode);
+    }
+
+    [Theory]
     [InlineData("assets")]
     [InlineData("asset", "sales_summary")]
     [InlineData("silos")]
@@ -112,6 +203,15 @@ public sealed class CliOverHttpTests(DevSiloFixture fixture, ITestOutputHelper o
     [InlineData("materialize", "--select", "%%")]
     [InlineData("run", "00000000-0000-0000-0000-000000000001")]
     [InlineData("materialize", "--select", "*", "--tag", "owner")]
+    [InlineData("job", "no_such_job")]
+    [InlineData("job", "run", "no_such_job")]
+    [InlineData("job", "run", "sales_job", "--config", "{\"raw_sales_data\": {\"file\": \"x.csv\"}}")]
+    [InlineData("job", "run", "sales_job", "--config", "{\"raw_sales_data\": ")]
+    [InlineData("schedule", "no_such_schedule")]
+    [InlineData("schedule", "ticks", "no_such_schedule")]
+    [InlineData("schedule", "preview", "no_such_schedule")]
+    [InlineData("sensor", "start", "no_such_sensor")]
+    [InlineData("cancel", "00000000-0000-0000-0000-000000000001")]
     public async Task Bad_input_is_refused_with_the_same_words_and_exit_code_either_way(params string[] command)
     {
         var (overHttp, overOrleans) = await BothAsync(command);
