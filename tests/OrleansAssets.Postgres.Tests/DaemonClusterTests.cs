@@ -37,15 +37,21 @@ public sealed partial class DaemonClusterTests(ITestOutputHelper output)
         await using var db = NpgsqlDataSource.Create(cluster.Database.ConnectionString);
         await UntilAsync(async () => await ScalarAsync<long>(db, "select count(*) from oa_ticks where kind = 'schedule' and name = $1 and status = 'started'", Schedule) >= 4, "four started ticks", TimeSpan.FromSeconds(60));
 
-        var holder = Holder(cluster);
+        // The silos ticking it now (two, when Orleans' eventually consistent directory let a second activation in
+        // while the silos joined: their runs are one per tick all the same); one silo is left to take over.
+        var holders = Holders(cluster).Take(2).ToList();
         var cursorBefore = int.Parse(await ScalarAsync<string>(db, "select cursor from oa_automation_state where kind = 'sensor' and name = 'counter'"), CultureInfo.InvariantCulture);
-        output.WriteLine($"schedule held by {holder}; the sensor's cursor {cursorBefore}; ticks logged: {TicksBySilo(cluster)}");
-        cluster.Signal(holder, kill: true);
+        output.WriteLine($"schedule held by {string.Join(" and ", holders)}; the sensor's cursor {cursorBefore}; ticks logged: {TicksBySilo(cluster)}");
+        foreach (var silo in holders)
+        {
+            cluster.Signal(silo, kill: true);
+        }
+
         var killedAt = DateTimeOffset.UtcNow;
 
         // A survivor holds the schedule once it makes runs for ticks after the kill; then a few more ticks.
         await UntilAsync(async () => await ScalarAsync<long>(db, "select count(*) from oa_ticks where kind = 'schedule' and name = $1 and status = 'started' and at > $2", Schedule, killedAt.AddSeconds(10)) >= 3, "ticks after the kill", TimeSpan.FromSeconds(90));
-        var pickedUp = Holder(cluster, except: holder);
+        var pickedUp = Holders(cluster).First(s => !holders.Contains(s));
         output.WriteLine($"picked up by {pickedUp}; ticks logged: {TicksBySilo(cluster)}");
 
         var ticks = await TicksAsync(db);
@@ -61,11 +67,10 @@ public sealed partial class DaemonClusterTests(ITestOutputHelper output)
         Assert.All(runsByTick, r => Assert.Equal(1L, (long)r[1]));
         Assert.Equal(ticks.Count, await ScalarAsync<long>(db, "select count(*) from oa_run_keys where run_key like $1", $"schedule:{Schedule}:%"));
         var late = runsByTick.Select(r => ((DateTime)r[2] - DateTimeOffset.Parse((string)r[0], CultureInfo.InvariantCulture).UtcDateTime).TotalMilliseconds).Order().ToList();
-        output.WriteLine($"{ticks.Count} ticks from {first:O} to {last:O}, each with one run; tick -> run queued p50 {Percentile(late, 0.5):F1} ms, p99 {Percentile(late, 0.99):F1} ms, the latest {late[^1]:F1} ms (across the kill of {holder}; {pickedUp} went on)");
+        output.WriteLine($"{ticks.Count} ticks from {first:O} to {last:O}, each with one run; tick -> run queued p50 {Percentile(late, 0.5):F1} ms, p99 {Percentile(late, 0.99):F1} ms, the latest {late[^1]:F1} ms (across the kill of {string.Join(" and ", holders)}; {pickedUp} went on)");
 
-        // The kill hit the schedule: the killed silo made the ticks up to it, a survivor every one after it.
-        Assert.True(NewestTick(cluster, holder) >= killedAt.AddSeconds(-2.5), $"{holder} made no tick in the 2 s before the kill");
-        Assert.True(ticks.Where(t => t.At > killedAt).All(t => t.At > NewestTick(cluster, holder)), "the killed silo made a tick after the kill");
+        // A survivor made every tick after the kill.
+        Assert.All(ticks.Where(t => t.At > killedAt), t => Assert.True(holders.All(h => NewestTick(cluster, h) < t.At), $"a killed silo made tick {t.At:O}"));
 
         // The sensor's cursor went on from where it was, and each of its run keys ran once.
         await UntilAsync(async () => int.Parse(await ScalarAsync<string>(db, "select cursor from oa_automation_state where kind = 'sensor' and name = 'counter'"), CultureInfo.InvariantCulture) > cursorBefore + 3, "the sensor to go on", TimeSpan.FromSeconds(60));
@@ -134,14 +139,16 @@ public sealed partial class DaemonClusterTests(ITestOutputHelper output)
         Assert.Empty(report.Violations);
     }
 
-    /// <summary>The silo that logged the newest tick of the schedule: the one holding its grain.</summary>
-    private static string Holder(ProcessCluster cluster, string except = "") =>
-        Directory.GetFiles(Path.Combine(cluster.ClusterDirectory, "logs"), "*.log")
+    /// <summary>The silos that logged a tick of the schedule in the 5 s before its newest one: those holding its grain.</summary>
+    private static List<string> Holders(ProcessCluster cluster)
+    {
+        var bySilo = Directory.GetFiles(Path.Combine(cluster.ClusterDirectory, "logs"), "*.log")
             .Select(f => (Silo: Path.GetFileNameWithoutExtension(f), Ticks: TickLine().Matches(File.ReadAllText(f)).Select(m => DateTimeOffset.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList()))
-            .Where(s => s.Ticks.Count > 0 && s.Silo != except && !s.Silo.Contains('.', StringComparison.Ordinal))
-            .OrderByDescending(s => s.Ticks.Max())
-            .Select(s => s.Silo)
-            .FirstOrDefault() ?? throw new InvalidOperationException($"No silo logged a tick of {Schedule}.");
+            .Where(s => s.Ticks.Count > 0 && !s.Silo.Contains('.', StringComparison.Ordinal))
+            .ToList();
+        var newest = bySilo.Count == 0 ? throw new InvalidOperationException($"No silo logged a tick of {Schedule}.") : bySilo.Max(s => s.Ticks.Max());
+        return [.. bySilo.Where(s => s.Ticks.Max() >= newest.AddSeconds(-5)).OrderByDescending(s => s.Ticks.Max()).Select(s => s.Silo)];
+    }
 
     private static DateTimeOffset NewestTick(ProcessCluster cluster, string silo) =>
         TickLine().Matches(cluster.Log(silo)).Select(m => DateTimeOffset.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Max();

@@ -24,7 +24,12 @@ public sealed partial class LiveEvents(IClusterClient cluster, ILogger<LiveEvent
     private readonly Lock _gate = new();
     private readonly LinkedList<LiveMessage> _recent = new();
     private readonly List<Channel<LiveMessage>> _viewers = [];
+    private readonly Dictionary<Guid, long> _expected = [];
+    private readonly Dictionary<Guid, SortedList<long, (RunEvent Event, long HeldSince)>> _held = [];
     private long _nextId;
+
+    private static readonly TimeSpan ReorderWindow = TimeSpan.FromMilliseconds(250);
+    private const int MaxFollowedRuns = 100_000;
 
     /// <summary>This gateway's epoch: ids from another gateway (or an earlier start of this one) cannot resume here.</summary>
     public string Epoch { get; } = Convert.ToHexStringLower(BitConverter.GetBytes(DateTime.UtcNow.Ticks))[..12];
@@ -66,17 +71,85 @@ public sealed partial class LiveEvents(IClusterClient cluster, ILogger<LiveEvent
     {
         lock (_gate)
         {
+            var now = Environment.TickCount64;
             foreach (var e in events)
             {
-                Fan(new LiveMessage(++_nextId, e, null));
-                if (ChangeOf(e) is { } change)
+                var expected = _expected.GetValueOrDefault(e.RunId, 1);
+                if (e.Sequence == expected || e.Sequence < expected)
                 {
-                    Fan(new LiveMessage(++_nextId, null, change));
+                    Deliver(e);
+                    ReleaseHeld(e.RunId);
+                }
+                else
+                {
+                    // The hub's calls to this observer may run in any order: a run's later batch waits, briefly, for the
+                    // earlier one, so each viewer sees a run's events in sequence.
+                    var held = _held.TryGetValue(e.RunId, out var list) ? list : _held[e.RunId] = new SortedList<long, (RunEvent, long)>();
+                    held.TryAdd(e.Sequence, (e, now));
                 }
             }
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>Fans out a run's held events that are next in sequence.</summary>
+    private void ReleaseHeld(Guid runId)
+    {
+        if (!_held.TryGetValue(runId, out var held))
+        {
+            return;
+        }
+
+        while (held.Count > 0 && held.Keys[0] <= _expected.GetValueOrDefault(runId, 1))
+        {
+            var (e, _) = held.Values[0];
+            held.RemoveAt(0);
+            Deliver(e);
+        }
+
+        if (held.Count == 0)
+        {
+            _held.Remove(runId);
+        }
+    }
+
+    /// <summary>
+    /// Events held longer than <see cref="ReorderWindow"/> go out in order anyway: what they waited for is not coming
+    /// (the feed forwards only while someone watches, and a viewer reads the rest from the run's log).
+    /// </summary>
+    private void ReleaseOverdue()
+    {
+        lock (_gate)
+        {
+            var overdue = Environment.TickCount64 - (long)ReorderWindow.TotalMilliseconds;
+            foreach (var runId in _held.Where(h => h.Value.Values[0].Item2 <= overdue).Select(h => h.Key).ToList())
+            {
+                _expected[runId] = _held[runId].Keys[0];
+                ReleaseHeld(runId);
+            }
+        }
+    }
+
+    private void Deliver(RunEvent e)
+    {
+        _expected[e.RunId] = Math.Max(_expected.GetValueOrDefault(e.RunId, 1), e.Sequence + 1);
+        if (e.Type is RunEventType.RunSuccess or RunEventType.RunFailure or RunEventType.RunCanceled)
+        {
+            // A run's last event: forget the run (a late event of it then waits no longer than the window).
+            _expected.Remove(e.RunId);
+        }
+        else if (_expected.Count > MaxFollowedRuns)
+        {
+            // Runs whose end never came (their silo lost them for a while): start over rather than grow.
+            _expected.Clear();
+        }
+
+        Fan(new LiveMessage(++_nextId, e, null));
+        if (ChangeOf(e) is { } change)
+        {
+            Fan(new LiveMessage(++_nextId, null, change));
+        }
     }
 
     /// <summary>What a run event means for its asset's own state, as the dashboard shows it.</summary>
@@ -110,6 +183,7 @@ public sealed partial class LiveEvents(IClusterClient cluster, ILogger<LiveEvent
     {
         var self = cluster.CreateObjectReference<IRunEventObserver>(this);
         var hub = cluster.GetGrain<IRunEventHubGrain>(0);
+        _ = ReleaseOverdueAsync(stoppingToken);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -141,6 +215,21 @@ public sealed partial class LiveEvents(IClusterClient cluster, ILogger<LiveEvent
             }
 
             cluster.DeleteObjectReference<IRunEventObserver>(self);
+        }
+    }
+
+    private async Task ReleaseOverdueAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                ReleaseOverdue();
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 

@@ -29,6 +29,8 @@ internal sealed partial class ScheduleGrain(
     /// <summary>The longest a timer is set for; a far tick is reached in steps (and the spec read again on the way).</summary>
     private static readonly TimeSpan MaxTimerDue = TimeSpan.FromMinutes(30);
 
+    private static readonly TimeSpan TimerMargin = TimeSpan.FromMilliseconds(5);
+
     private ScheduleSpec? _spec;
     private CronExpression? _cron;
     private TimeZoneInfo _zone = TimeZoneInfo.Utc;
@@ -257,7 +259,9 @@ internal sealed partial class ScheduleGrain(
     private void Arm(TimeSpan? after)
     {
         var now = time.GetUtcNow();
-        var due = after ?? (_cron!.GetNextOccurrence(now, _zone) is { } next ? next - now : MaxTimerDue);
+        // A grain timer keeps the monotonic clock and ticks are wall-clock times: aimed exactly at a tick, it can wake a
+        // millisecond early, find nothing due, and leave the tick to the next wake-up a whole period later.
+        var due = after ?? (_cron!.GetNextOccurrence(now, _zone) is { } next ? next - now + TimerMargin : MaxTimerDue);
         due = due < TimeSpan.Zero ? TimeSpan.Zero : due > MaxTimerDue ? MaxTimerDue : due;
         if (_timer is null)
         {
