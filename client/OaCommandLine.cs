@@ -263,10 +263,17 @@ internal static partial class OaCommandLine
             DefaultValueFactory = _ => 20,
             CustomParser = Inputs.One<int>(Inputs.TryLimit),
         };
-        var command = new Command("runs", "List recent runs, newest first.") { status, limit };
+        var tags = new Option<Dictionary<string, string>>("--tag")
+        {
+            Description = "Only runs with this tag, as key=value (repeatable: runs with every one of them).",
+            AllowMultipleArgumentsPerToken = true,
+            Arity = ArgumentArity.OneOrMore,
+            CustomParser = Inputs.All<Dictionary<string, string>>(Inputs.TryTags),
+        };
+        var command = new Command("runs", "List recent runs, newest first.") { status, limit, tags };
         command.SetAction((parse, ct) => WithClusterAsync(parse, ct, async client =>
         {
-            var runs = await client.ListRunsAsync(new RunQuery { Statuses = [.. parse.GetValue(status) ?? []], Limit = parse.GetValue(limit) }, ct);
+            var runs = await client.ListRunsAsync(new RunQuery { Statuses = [.. parse.GetValue(status) ?? []], Limit = parse.GetValue(limit), Tags = parse.GetValue(tags) ?? [] }, ct);
             if (parse.GetValue(Json))
             {
                 Output.WriteJson(new { runs });

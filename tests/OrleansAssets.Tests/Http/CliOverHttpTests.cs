@@ -258,6 +258,22 @@ public sealed class CliOverHttpTests(DevSiloFixture fixture, ITestOutputHelper o
     }
 
     /// <summary>At least one finished run, whichever test of this silo comes first.</summary>
+    [Fact]
+    public async Task Runs_filtered_by_tag_are_only_those_with_it_over_http_and_over_orleans()
+    {
+        using var client = new Client.Http.OrleansAssetsHttpClient(new Uri(fixture.Silo.Url));
+        var tagged = await client.MaterializeAsync("raw_sales_data", new Dictionary<string, string> { ["check"] = "tags" });
+        await client.WaitForRunAsync(tagged.RunId, pollInterval: TimeSpan.FromMilliseconds(50));
+
+        var (overHttp, overOrleans) = await BothAsync(["runs", "--tag", "check=tags", "--json"]);
+
+        Assert.Equal(0, overHttp.ExitCode);
+        Assert.Equal(overOrleans.Output, overHttp.Output);
+        var runs = JsonDocument.Parse(overHttp.Output).RootElement.GetProperty("runs").EnumerateArray().ToList();
+        Assert.Contains(runs, r => r.GetProperty("runId").GetGuid() == tagged.RunId);
+        Assert.All(runs, r => Assert.Equal("tags", r.GetProperty("tags").GetProperty("check").GetString()));
+    }
+
     private async Task EnsureMaterializedAsync()
     {
         using var client = new Client.Http.OrleansAssetsHttpClient(new Uri(fixture.Silo.Url));
