@@ -69,7 +69,8 @@ public sealed class DaemonDashboardTests(DaemonDashboardFixture fixture, ITestOu
 
         try
         {
-            await page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"));
+            // The other test projects run at the same time; on a loaded machine the submit and the page take longer.
+            await page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"), new() { Timeout = 90_000, WaitUntil = WaitUntilState.Commit });
         }
         catch (TimeoutException)
         {

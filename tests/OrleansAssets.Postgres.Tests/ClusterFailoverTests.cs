@@ -11,7 +11,8 @@ public sealed partial class ClusterFailoverTests(ITestOutputHelper output)
     [Fact]
     public async Task Kill_9_of_a_sales_silo_mid_run_loses_nothing_duplicates_nothing_and_state_survives_a_restart()
     {
-        await using var cluster = await ProcessCluster.StartAsync(salesRepeats: 20_000);
+        // Steps long enough to be running when the kill comes, even on a loaded machine whose logs lag.
+        await using var cluster = await ProcessCluster.StartAsync(salesRepeats: 50_000);
         var client = await cluster.ClientAsync();
         var runs = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => client.MaterializeAsync("*")));
         var ids = runs.Select(r => r.RunId).ToHashSet();
