@@ -31,7 +31,7 @@ public static class PostgresSiloBuilderExtensions
             throw new OrleansAssetsException("No Postgres connection is configured: set ConnectionStrings__Postgres, or OA_POSTGRES_HOST (with _PORT, _USER, _PASSWORD, _DB).");
         }
 
-        var connectionString = options.ConnectionString;
+        var connectionString = WithPoolLimit(options.ConnectionString, options.MaxPoolSize);
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton(_ => new PostgresDataSource(NpgsqlDataSource.Create(connectionString)));
         builder.Services.AddSingleton(sp => new PostgresMigrator(sp.GetRequiredService<PostgresDataSource>().Source, sp.GetRequiredService<ILogger<PostgresMigrator>>()));
@@ -59,6 +59,18 @@ public static class PostgresSiloBuilderExtensions
             o.ConnectionString = connectionString;
         });
         return builder;
+    }
+
+    /// <summary>The connection string with <paramref name="maxPoolSize"/> as its pool limit, unless it sets one itself.</summary>
+    internal static string WithPoolLimit(string connectionString, int maxPoolSize)
+    {
+        var settings = new NpgsqlConnectionStringBuilder(connectionString);
+        if (maxPoolSize > 0 && !System.Text.RegularExpressions.Regex.IsMatch(connectionString, @"max(imum)?\s*pool\s*size\s*=", System.Text.RegularExpressions.RegexOptions.IgnoreCase))
+        {
+            settings.MaxPoolSize = maxPoolSize;
+        }
+
+        return settings.ConnectionString;
     }
 }
 

@@ -14,6 +14,13 @@ public sealed class PostgresStorageOptions
     /// <summary>How many concurrent writes one commit may carry.</summary>
     public int MaxWritesPerCommit { get; set; } = 512;
 
+    /// <summary>
+    /// Connections a silo keeps at most in each of its two pools (ours, and the one Orleans' ADO.NET providers share),
+    /// unless the connection string sets <c>Maximum Pool Size</c>. Npgsql's default of 100 per pool lets three silos
+    /// and a gateway take Postgres's default 100 connections under load; writes are batched, so few are needed.
+    /// </summary>
+    public int MaxPoolSize { get; set; } = 10;
+
     /// <summary>How long a write keeps being retried while Postgres is unreachable before its caller sees the error.</summary>
     public TimeSpan WriteRetryTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
