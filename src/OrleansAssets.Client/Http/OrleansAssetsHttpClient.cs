@@ -554,6 +554,7 @@ public sealed class OrleansAssetsHttpClient : IOrleansAssetsClient, IDisposable
             IOManager = view.IOManager,
             Kind = view.Kind ?? StepKind.Asset,
             Config = [.. view.Config ?? []],
+            Kinds = [.. view.Kinds ?? []],
         },
         State = new AssetState
         {
