@@ -9,6 +9,8 @@ namespace OrleansAssets.Cli;
 /// <summary>The commands of <c>oa</c>. Every command takes <c>--json</c>; exit codes are in <see cref="ExitCodes"/>.</summary>
 internal static partial class OaCommandLine
 {
+    private const string SelectionHelp = "Which assets, in Dagster's selection syntax: '*', 'key', 'a,b', 'key:\"a*\"', 'tag:k=v', 'owner:x', 'group:g', 'kind:k', 'code_location:c', '+t', 't+', '2+t', '*t', 't*', 'and', 'or', 'not', '( )', 'roots(...)', 'sinks(...)'.";
+
     private static readonly Option<bool> Json = new("--json") { Description = "Print machine-readable JSON (camelCase, enums as words).", Recursive = true };
 
     private static readonly Option<string[]> Gateways = new("--gateway")
@@ -108,10 +110,11 @@ internal static partial class OaCommandLine
 
     private static Command AssetsCommand()
     {
-        var command = new Command("assets", "List every asset with its code location and status.");
+        var select = new Option<string>("--select", "-s") { Description = SelectionHelp + " An unknown key is skipped with a warning, as 'dagster asset list' does." };
+        var command = new Command("assets", "List every asset (or a selection's) with its code location and status.") { select };
         command.SetAction((parse, ct) => WithClusterAsync(parse, ct, async client =>
         {
-            var assets = await client.ListAssetsAsync(ct);
+            var assets = parse.GetValue(select) is { } selection ? await SelectAssetsAsync(client, selection, ct) : await client.ListAssetsAsync(ct);
             if (parse.GetValue(Json))
             {
                 Output.WriteJson(new { assets });
@@ -124,6 +127,32 @@ internal static partial class OaCommandLine
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>Every page of a selection's assets; the unknown keys it skipped are warned about on stderr, so --json output stays clean.</summary>
+    private static async Task<List<Queries.AssetSummary>> SelectAssetsAsync(IOrleansAssetsClient client, string selection, CancellationToken ct)
+    {
+        var assets = new List<Queries.AssetSummary>();
+        var offset = 0;
+        while (true)
+        {
+            var page = await client.FindAssetsAsync(new Queries.AssetQuery { Selection = selection, SkipUnknownKeys = true, Offset = offset, Limit = 1000 }, ct);
+            if (offset == 0)
+            {
+                foreach (var warning in page.Warnings)
+                {
+                    await Console.Error.WriteLineAsync($"warning: {Output.Tidy(warning)}; skipped.");
+                }
+            }
+
+            assets.AddRange(page.Items);
+            if (page.NextOffset is not { } next)
+            {
+                return assets;
+            }
+
+            offset = next;
+        }
     }
 
     private static Command AssetCommand()
@@ -169,7 +198,7 @@ internal static partial class OaCommandLine
 
     private static Command MaterializeCommand()
     {
-        var select = new Option<string>("--select", "-s") { Description = "Which assets: '*', 'key', 'a,b', 'key+', '+key', 'key*', '*key', 'group:name', 'tag:k=v'.", Required = true };
+        var select = new Option<string>("--select", "-s") { Description = SelectionHelp + " Every key it names must exist.", Required = true };
         var wait = new Option<bool>("--wait", "-w") { Description = "Follow the run until it ends, showing steps as they finish; exit 1 if it fails." };
         var tags = new Option<Dictionary<string, string>>("--tag")
         {

@@ -31,6 +31,9 @@ public sealed class AssetAttribute : Attribute
     /// <summary>Owners, for example e-mail addresses or team names.</summary>
     public string[] Owners { get; set; } = [];
 
+    /// <summary>Kinds, as Dagster's: the technologies or formats the asset is (<c>csv</c>, <c>dataframe</c>), selectable with <c>kind:name</c>.</summary>
+    public string[] Kinds { get; set; } = [];
+
     /// <summary>Upstream asset keys this asset must run after without receiving their values.</summary>
     public string[] Deps { get; set; } = [];
 

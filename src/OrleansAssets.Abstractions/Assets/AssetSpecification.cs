@@ -18,4 +18,7 @@ public sealed record AssetSpecification(string Key)
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 
     public IReadOnlyList<string> Owners { get; init; } = [];
+
+    /// <summary>Kinds (<c>csv</c>, <c>dataframe</c>...), selectable with <c>kind:name</c>.</summary>
+    public IReadOnlyList<string> Kinds { get; init; } = [];
 }

@@ -115,6 +115,7 @@ public sealed class OrleansAssetsHttpClient : IOrleansAssetsClient, IDisposable
             Query(
                 "api/v1/assets",
                 ("select", query.Selection),
+                ("unknownKeys", query.Selection is null ? null : query.SkipUnknownKeys ? "skip" : "error"),
                 ("group", query.Group),
                 ("codeLocation", query.CodeLocation),
                 ("status", query.Status is { } status ? Word(status) : null),
@@ -122,7 +123,7 @@ public sealed class OrleansAssetsHttpClient : IOrleansAssetsClient, IDisposable
                 ("cursor", query.Offset > 0 ? ApiCursors.Offset(query.Offset) : null)),
             cancellationToken,
             withSelection: query.Selection is not null);
-        return new AssetPage { Items = [.. page.Items], NextOffset = ApiCursors.OffsetOf(page.Next) };
+        return new AssetPage { Items = [.. page.Items], NextOffset = ApiCursors.OffsetOf(page.Next), Warnings = page.Warnings ?? [] };
     }
 
     /// <inheritdoc/>
@@ -553,6 +554,7 @@ public sealed class OrleansAssetsHttpClient : IOrleansAssetsClient, IDisposable
             IOManager = view.IOManager,
             Kind = view.Kind ?? StepKind.Asset,
             Config = [.. view.Config ?? []],
+            Kinds = [.. view.Kinds ?? []],
         },
         State = new AssetState
         {
@@ -623,7 +625,7 @@ public sealed class OrleansAssetsHttpClient : IOrleansAssetsClient, IDisposable
     }
 
     /// <summary>A page of a list, as the API sends it: <c>{"items": [...], "next": cursor}</c>.</summary>
-    private sealed record Page<T>(List<T> Items, string? Next);
+    private sealed record Page<T>(List<T> Items, string? Next, List<string>? Warnings = null);
 
     /// <summary>The ticks of a preview, as the API writes them: in the zone, with the offset.</summary>
     private sealed record TickPreview(List<DateTimeOffset> Ticks);

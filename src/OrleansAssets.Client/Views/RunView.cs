@@ -70,6 +70,7 @@ public sealed record RunView(
 /// <param name="MaterializingRun">The run materializing it now, if any.</param>
 /// <param name="Kind">Left out for an asset; <c>op</c> for a job's op.</param>
 /// <param name="Config">The fields of its run config, when it takes one.</param>
+/// <param name="Kinds">Its kinds (<c>csv</c>, <c>dataframe</c>...), left out when it has none.</param>
 public sealed record AssetView(
     string Key,
     string? Description,
@@ -88,7 +89,8 @@ public sealed record AssetView(
     FailureRecord? LastFailure,
     IReadOnlyList<MaterializationRecord> History,
     StepKind? Kind = null,
-    IReadOnlyList<ConfigField>? Config = null)
+    IReadOnlyList<ConfigField>? Config = null,
+    IReadOnlyList<string>? Kinds = null)
 {
     public static AssetView From(AssetDetails details) => new(
         details.Spec.Key,
@@ -108,5 +110,6 @@ public sealed record AssetView(
         details.State.LastFailure,
         details.State.History.Skip(1).ToList(),
         details.Spec.Kind == StepKind.Asset ? null : details.Spec.Kind,
-        details.Spec.Config.Count > 0 ? details.Spec.Config : null);
+        details.Spec.Config.Count > 0 ? details.Spec.Config : null,
+        details.Spec.Kinds.Count > 0 ? details.Spec.Kinds : null);
 }

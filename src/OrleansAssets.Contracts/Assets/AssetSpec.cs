@@ -29,6 +29,9 @@ public sealed record AssetSpec
 
     /// <summary>The fields of the step's run config, when it takes one: what a submitted run's config is checked against.</summary>
     [Id(10)] public List<ConfigField> Config { get; init; } = [];
+
+    /// <summary>What the asset is made of or stored as (Dagster's kinds: <c>csv</c>, <c>dataframe</c>...), selectable with <c>kind:name</c>.</summary>
+    [Id(11)] public List<string> Kinds { get; init; } = [];
 }
 
 [GenerateSerializer, Alias("oa.StepKind")]

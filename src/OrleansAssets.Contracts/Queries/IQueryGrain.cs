@@ -118,6 +118,12 @@ public sealed record AssetQuery
     [Id(4)] public int Offset { get; init; }
 
     [Id(5)] public int Limit { get; init; } = 1000;
+
+    /// <summary>
+    /// When set, an unknown bare key in <see cref="Selection"/> selects nothing and is named in <see cref="AssetPage.Warnings"/>
+    /// instead of failing the query (what <c>dagster asset list --select</c> does); a malformed selection still fails.
+    /// </summary>
+    [Id(6)] public bool SkipUnknownKeys { get; init; }
 }
 
 [GenerateSerializer, Alias("oa.AssetPage")]
@@ -127,6 +133,9 @@ public sealed record AssetPage
 
     /// <summary>The offset of the next page, or null when this page is the last.</summary>
     [Id(1)] public int? NextOffset { get; init; }
+
+    /// <summary>The unknown bare keys the selection named and the query skipped (<see cref="AssetQuery.SkipUnknownKeys"/>), each with a suggestion when one is close.</summary>
+    [Id(2)] public List<string> Warnings { get; init; } = [];
 }
 
 /// <summary>What the lineage view draws: the assets with their live state, and who depends on whom.</summary>

@@ -19,8 +19,13 @@ internal static class AssetsApi
     {
         api.MapGet("/assets", ListAssets)
             .WithName("listAssets").WithTags("Assets")
-            .WithSummary("List assets")
-            .WithDescription("The assets in dependency order, with status and last materialization. Filters: select (the selection syntax), group, codeLocation, status.");
+            .WithSummary("List assets (an unknown key in select is skipped and named in warnings)")
+            .WithDescription("The assets in dependency order, with status and last materialization. Filters: select (Dagster's asset selection syntax: "
+                + "'key', 'key:\"a*\"', 'tag:k=v', 'owner:x', 'group:g', 'kind:k', 'code_location:c', traversals '+t', '2+t', 't+', '*t', 't*', "
+                + "'and', 'or', 'not', '( )', 'roots(...)', 'sinks(...)', comma lists), group, codeLocation, status. "
+                + "As 'dagster asset list --select' does, an unknown bare key in select is skipped and named in the page's 'warnings' "
+                + "(unknownKeys=error makes it a 400 instead); a group, tag, owner, kind or code location that matches nothing lists nothing; "
+                + "a malformed selection is a 400 problem naming the term and its character position.");
         api.MapGet("/assets/{**key}", GetAsset)
             .WithName("getAsset").WithTags("Assets")
             .WithSummary("Get one asset")
@@ -36,9 +41,15 @@ internal static class AssetsApi
         return api;
     }
 
-    private static async Task<Ok<Page<AssetSummary>>> ListAssets(
-        OrleansAssetsClient client, string? select, string? group, string? codeLocation, string? status, string? limit, string? cursor)
+    private static async Task<Ok<AssetsPage>> ListAssets(
+        OrleansAssetsClient client, string? select, string? group, string? codeLocation, string? status, string? limit, string? cursor, string? unknownKeys)
     {
+        var skipUnknownKeys = unknownKeys switch
+        {
+            null or "skip" => true,
+            "error" => false,
+            _ => throw new BadRequestException($"unknownKeys is 'skip' (the default: an unknown key in select is skipped with a warning) or 'error', not {UserText.Quote(unknownKeys)}."),
+        };
         var position = Paging.Decode<OffsetCursor>(cursor);
         var page = await client.FindAssetsAsync(new AssetQuery
         {
@@ -48,8 +59,12 @@ internal static class AssetsApi
             Status = status is null ? null : Words.Parse<AssetStatus>(status, "status"),
             Offset = position?.Offset ?? 0,
             Limit = Paging.Limit(limit),
+            SkipUnknownKeys = skipUnknownKeys,
         });
-        return TypedResults.Ok(new Page<AssetSummary>(page.Items, page.NextOffset is { } next ? Paging.Encode(new OffsetCursor(next)) : null));
+        return TypedResults.Ok(new AssetsPage(
+            page.Items,
+            page.NextOffset is { } next ? Paging.Encode(new OffsetCursor(next)) : null,
+            page.Warnings.Count == 0 ? null : page.Warnings));
     }
 
     private static async Task<Ok<AssetView>> GetAsset(OrleansAssetsClient client, string key) =>
@@ -75,6 +90,12 @@ internal static class AssetsApi
     private static string AssetKeyOf(string raw) => raw.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(raw) : raw;
 
     private sealed record OffsetCursor(int Offset);
+
+    /// <summary>A page of assets: a <see cref="Page{T}"/> with, when the selection named unknown keys it skipped, what it skipped.</summary>
+    public sealed record AssetsPage(
+        IReadOnlyList<AssetSummary> Items,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)] string? Next,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Warnings);
 
     private sealed record TimeCursor(DateTimeOffset Before);
 }

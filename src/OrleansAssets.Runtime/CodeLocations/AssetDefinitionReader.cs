@@ -73,6 +73,7 @@ internal static class AssetDefinitionReader
             Group = string.IsNullOrWhiteSpace(specification.Group) ? "default" : specification.Group,
             Tags = new Dictionary<string, string>(specification.Tags, StringComparer.Ordinal),
             Owners = [.. specification.Owners],
+            Kinds = [.. specification.Kinds.Distinct(StringComparer.Ordinal)],
             Dependencies = [.. specification.Deps.Distinct(StringComparer.Ordinal)],
             CodeLocation = codeLocation,
         };
@@ -111,6 +112,7 @@ internal static class AssetDefinitionReader
             Group = string.IsNullOrWhiteSpace(attribute.Group) ? "default" : attribute.Group,
             Tags = ParseTags(attribute.Tags, key, where),
             Owners = [.. attribute.Owners],
+            Kinds = [.. attribute.Kinds.Distinct(StringComparer.Ordinal)],
             Inputs = inputs,
             Dependencies = [.. inputs.Concat(deps).Distinct(StringComparer.Ordinal)],
             CodeLocation = codeLocation,

@@ -32,7 +32,8 @@ internal sealed class QueryGrain(
     public async Task<AssetPage> FindAssets(AssetQuery query)
     {
         var graph = await graphs.GetAsync();
-        IEnumerable<string> keys = query.Selection is { } selection ? AssetSelection.Parse(selection).Resolve(graph) : graph.TopologicalOrder;
+        var resolved = query.Selection is { } selection ? AssetSelection.Parse(selection).Resolve(graph, query.SkipUnknownKeys) : null;
+        IEnumerable<string> keys = resolved?.Keys ?? graph.TopologicalOrder;
         keys = keys.Where(k => (query.Group is null || graph.Get(k).Group == query.Group) && (query.CodeLocation is null || graph.Get(k).CodeLocation == query.CodeLocation));
         var matching = Summaries(graph, keys, await store.GetActivityAsync(null, details: false)).Where(a => query.Status is null || a.Status == query.Status);
         var limit = Math.Clamp(query.Limit, 1, 1000);
@@ -41,6 +42,7 @@ internal sealed class QueryGrain(
         {
             Items = page.Take(limit).ToList(),
             NextOffset = page.Count > limit ? Math.Max(0, query.Offset) + limit : null,
+            Warnings = [.. resolved?.Warnings ?? []],
         };
     }
 

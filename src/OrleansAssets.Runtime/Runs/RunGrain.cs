@@ -73,6 +73,14 @@ internal sealed partial class RunGrain(
             : null;
         var selection = job is null ? request.Selection : job.Selection ?? "";
         IReadOnlyList<string> keys = selection.Length == 0 && job is not null ? [] : AssetSelection.Parse(selection).Resolve(graph);
+        if (keys.Count == 0 && (job is null || job.Ops.Count == 0))
+        {
+            // A group, tag or kind that matches nothing selects nothing rather than failing; a run of nothing is still a mistake.
+            throw new AssetSelectionException(graph.Assets.Count == 0
+                ? $"The selection {UserText.Quote(selection)} selects no assets: the cluster has no assets yet (is a silo with a code location up?)."
+                : $"The selection {UserText.Quote(selection)} selects no assets; nothing to materialize.");
+        }
+
         var tags = new Dictionary<string, string>(job?.Tags ?? [], StringComparer.Ordinal);
         foreach (var (key, value) in request.Tags)
         {

@@ -47,7 +47,7 @@ public sealed class MessageTextTests
 
         Assert.True(error.Message.Length < 300, $"{error.Message.Length} characters");
         Assert.StartsWith("Bad selection 'bad key xxxx", error.Message, StringComparison.Ordinal);
-        Assert.Contains("(10008 characters)': it is not an asset key", error.Message, StringComparison.Ordinal);
+        Assert.Contains("(10008 characters)': unexpected 'key'; join terms with 'and', 'or' or ',' (at position 4).", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class MessageTextTests
     {
         var error = Assert.Throws<AssetSelectionException>(() => AssetSelection.Parse("a,b c"));
 
-        Assert.Equal("Bad selection 'a,b c': 'b c' is not an asset key, 'key+', '+key', '*key', 'key*', 'group:name', 'tag:k=v' or '*'.", error.Message);
+        Assert.Equal("Bad selection 'a,b c': unexpected 'c'; join terms with 'and', 'or' or ',' (at position 4).", error.Message);
     }
 
     [Fact]

@@ -95,6 +95,22 @@ public sealed class HttpClientTests(DevSiloFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Both_clients_skip_unknown_keys_alike_when_asked_and_refuse_a_run_of_nothing()
+    {
+        var query = new AssetQuery { Selection = "sales_summary,sales_sumary_x or group:nope", SkipUnknownKeys = true };
+
+        var overOrleans = await _orleans.FindAssetsAsync(query);
+        var overHttp = await _http.FindAssetsAsync(query);
+
+        Assert.Equal(["sales_summary"], overOrleans.Items.Select(a => a.Key));
+        Assert.Equal(["sales_summary"], overHttp.Items.Select(a => a.Key));
+        Assert.Equal(["unknown asset key 'sales_sumary_x' (did you mean 'sales_summary'?)"], overOrleans.Warnings);
+        Assert.Equal(overOrleans.Warnings, overHttp.Warnings);
+        var nothing = await Assert.ThrowsAsync<AssetSelectionException>(() => _http.MaterializeAsync("group:nope"));
+        Assert.Contains("selects no assets", nothing.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Problems_come_back_as_the_SDKs_exceptions_with_the_clusters_words()
     {
         async Task SameAsync<T>(Func<IOrleansAssetsClient, Task> call) where T : Exception
@@ -106,7 +122,9 @@ public sealed class HttpClientTests(DevSiloFixture fixture) : IAsyncLifetime
         }
 
         await SameAsync<AssetSelectionException>(c => c.MaterializeAsync("no_such_asset+"));
-        await SameAsync<AssetSelectionException>(c => c.FindAssetsAsync(new AssetQuery { Selection = "group:nope" }));
+        // A group that matches nothing selects nothing (as in Dagster); an unknown bare key fails unless the query skips it.
+        await SameAsync<AssetSelectionException>(c => c.FindAssetsAsync(new AssetQuery { Selection = "no_such_asset" }));
+        await SameAsync<AssetSelectionException>(c => c.FindAssetsAsync(new AssetQuery { Selection = "a,", SkipUnknownKeys = true }));
         await SameAsync<AssetSelectionException>(c => c.GetLineageAsync("%%"));
         await SameAsync<NotFoundException>(c => c.GetAssetAsync("no_such_asset"));
         await SameAsync<NotFoundException>(c => c.ListMaterializationsAsync("no_such_asset"));
