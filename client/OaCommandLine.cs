@@ -146,14 +146,20 @@ internal static partial class OaCommandLine
             }
 
             Console.WriteLine($"depends on: {(view.Dependencies.Count == 0 ? "-" : string.Join(", ", view.Dependencies))}; used by: {(view.Dependents.Count == 0 ? "-" : string.Join(", ", view.Dependents))}");
-            if (view.StaleBecause.Count > 0)
+            if (view.CodeVersion is not null)
             {
-                Console.WriteLine($"stale: {string.Join(", ", view.StaleBecause)} changed since");
+                Console.WriteLine($"code version: {view.CodeVersion}");
+            }
+
+            // Every reason on a line of its own: a code change and an upstream's new data call for different fixes.
+            foreach (var reason in view.StaleReasons ?? [])
+            {
+                Console.WriteLine($"stale: {reason.Message}");
             }
 
             if (view.LatestMaterialization is { } latest)
             {
-                Console.WriteLine($"latest materialization: run {latest.RunId} at {Output.Time(latest.Timestamp)} in {Output.Duration(latest.DurationMs)}, data version {latest.DataVersion}");
+                Console.WriteLine($"latest materialization: run {latest.RunId} at {Output.Time(latest.Timestamp)} in {Output.Duration(latest.DurationMs)}, data version {latest.DataVersion}{(latest.CodeVersion is null ? "" : $", code version {latest.CodeVersion}")}");
                 Output.WriteTable(["metadata", "type", "value"], latest.Metadata.Select(m => new[] { m.Key, Output.Word(m.Value.Kind), m.Value.ToString() }));
             }
 

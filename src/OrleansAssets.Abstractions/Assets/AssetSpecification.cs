@@ -18,4 +18,7 @@ public sealed record AssetSpecification(string Key)
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 
     public IReadOnlyList<string> Owners { get; init; } = [];
+
+    /// <summary>The version of the code that computes the asset (see <see cref="AssetAttribute.CodeVersion"/>).</summary>
+    public string? CodeVersion { get; init; }
 }

@@ -553,6 +553,7 @@ public sealed class OrleansAssetsHttpClient : IOrleansAssetsClient, IDisposable
             IOManager = view.IOManager,
             Kind = view.Kind ?? StepKind.Asset,
             Config = [.. view.Config ?? []],
+            CodeVersion = view.CodeVersion,
         },
         State = new AssetState
         {
@@ -563,6 +564,7 @@ public sealed class OrleansAssetsHttpClient : IOrleansAssetsClient, IDisposable
             LastFailure = view.LastFailure,
             StaleBecause = [.. view.StaleBecause],
             MaterializingRun = view.MaterializingRun,
+            StaleReasons = [.. view.StaleReasons ?? []],
         },
         Dependents = [.. view.Dependents],
     };

@@ -70,6 +70,8 @@ public sealed record RunView(
 /// <param name="MaterializingRun">The run materializing it now, if any.</param>
 /// <param name="Kind">Left out for an asset; <c>op</c> for a job's op.</param>
 /// <param name="Config">The fields of its run config, when it takes one.</param>
+/// <param name="CodeVersion">The code version its code location declares, when it declares one.</param>
+/// <param name="StaleReasons">Every reason it is behind (code version changed, upstream code version changed, upstream materialized since, never materialized).</param>
 public sealed record AssetView(
     string Key,
     string? Description,
@@ -88,7 +90,9 @@ public sealed record AssetView(
     FailureRecord? LastFailure,
     IReadOnlyList<MaterializationRecord> History,
     StepKind? Kind = null,
-    IReadOnlyList<ConfigField>? Config = null)
+    IReadOnlyList<ConfigField>? Config = null,
+    string? CodeVersion = null,
+    IReadOnlyList<StaleReason>? StaleReasons = null)
 {
     public static AssetView From(AssetDetails details) => new(
         details.Spec.Key,
@@ -108,5 +112,7 @@ public sealed record AssetView(
         details.State.LastFailure,
         details.State.History.Skip(1).ToList(),
         details.Spec.Kind == StepKind.Asset ? null : details.Spec.Kind,
-        details.Spec.Config.Count > 0 ? details.Spec.Config : null);
+        details.Spec.Config.Count > 0 ? details.Spec.Config : null,
+        details.Spec.CodeVersion,
+        details.State.StaleReasons);
 }

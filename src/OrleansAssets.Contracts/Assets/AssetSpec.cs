@@ -29,6 +29,9 @@ public sealed record AssetSpec
 
     /// <summary>The fields of the step's run config, when it takes one: what a submitted run's config is checked against.</summary>
     [Id(10)] public List<ConfigField> Config { get; init; } = [];
+
+    /// <summary>The version of the code that computes the asset, as the code location declares it; null when it declares none.</summary>
+    [Id(12)] public string? CodeVersion { get; init; }
 }
 
 [GenerateSerializer, Alias("oa.StepKind")]
