@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OrleansAssets.Assets;
 using OrleansAssets.Client;
 using OrleansAssets.Client.Http;
 using OrleansAssets.Client.Views;
@@ -119,8 +120,13 @@ internal static partial class OaCommandLine
             }
 
             Output.WriteTable(
-                ["asset", "group", "code location", "status", "last materialized", "depends on"],
-                assets.Select(a => new[] { a.Key, a.Group, a.CodeLocation, Output.Word(a.Status), Output.Time(a.LastMaterializedAt), string.Join(", ", a.Dependencies) }));
+                ["asset", "group", "code location", "status", "last materialized", "depends on", "stale because"],
+                assets.Select(a => new[]
+                {
+                    a.Key, a.Group, a.CodeLocation, Output.Word(a.Status), Output.Time(a.LastMaterializedAt), string.Join(", ", a.Dependencies),
+                    // "never materialized" is what the status says already; the column tells why a materialized asset is behind.
+                    string.Join("; ", a.StaleReasons.Where(r => r.Kind != StaleReasonKind.NeverMaterialized).Select(r => r.Message)),
+                }));
             return ExitCodes.Success;
         }));
         return command;
