@@ -158,7 +158,8 @@ internal static partial class OaCommandLine
             }
 
             // Every reason on a line of its own: a code change and an upstream's new data call for different fixes.
-            foreach (var reason in view.StaleReasons ?? [])
+            // "never materialized" is what the status says already (--json has it).
+            foreach (var reason in (view.StaleReasons ?? []).Where(r => r.Kind != StaleReasonKind.NeverMaterialized))
             {
                 Console.WriteLine($"stale: {reason.Message}");
             }
