@@ -170,6 +170,7 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
               {formatDateTime(latest.timestamp)} in run <Link to={href.run(latest.runId)}>{shortId(latest.runId)}</Link>
               {latest.durationMs !== undefined && `, took ${formatDuration(latest.durationMs)}`}
               {latest.dataVersion && `, data version ${latest.dataVersion.slice(0, 12)}`}
+              {latest.codeVersion && `, code version ${latest.codeVersion}`}
             </p>
             <MetadataTable metadata={latest.metadata} />
           </>
