@@ -1,4 +1,5 @@
 using OrleansAssets.Assets;
+using OrleansAssets.CodeLocations;
 
 namespace OrleansAssets.Tests.Unit;
 
@@ -120,5 +121,29 @@ public sealed class StaleReasonTests
 
         Assert.Equal(AssetStatus.Failed, AssetStatusRules.Derive(latest, failure, false, reasons));
         Assert.Equal(AssetStatus.Materializing, AssetStatusRules.Derive(latest, null, true, reasons));
+    }
+
+    [Fact]
+    public void The_code_version_comes_from_the_attribute_or_the_specification_and_a_blank_one_is_none()
+    {
+        var specs = AssetDefinitionReader.Read(typeof(VersionedAssets), "loc").ToDictionary(d => d.Spec.Key, d => d.Spec);
+        Assert.Equal("v2", specs["versioned"].CodeVersion);
+        Assert.Null(specs["blank"].CodeVersion);
+        Assert.Null(specs["unversioned"].CodeVersion);
+
+        var added = AssetDefinitionReader.Read(new AssetSpecification("added") { CodeVersion = "3" }, _ => ValueTask.FromResult(new MaterializeResult()), "loc");
+        Assert.Equal("3", added.Spec.CodeVersion);
+    }
+
+    private sealed class VersionedAssets
+    {
+        [Asset(CodeVersion = " v2 ")]
+        public static MaterializeResult Versioned() => new();
+
+        [Asset(CodeVersion = "  ")]
+        public static MaterializeResult Blank() => new();
+
+        [Asset]
+        public static MaterializeResult Unversioned() => new();
     }
 }
