@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OrleansAssets.Assets;
 using OrleansAssets.Client;
 using OrleansAssets.Client.Http;
 using OrleansAssets.Client.Views;
@@ -122,8 +123,13 @@ internal static partial class OaCommandLine
             }
 
             Output.WriteTable(
-                ["asset", "group", "code location", "status", "last materialized", "depends on"],
-                assets.Select(a => new[] { a.Key, a.Group, a.CodeLocation, Output.Word(a.Status), Output.Time(a.LastMaterializedAt), string.Join(", ", a.Dependencies) }));
+                ["asset", "group", "code location", "status", "last materialized", "depends on", "stale because"],
+                assets.Select(a => new[]
+                {
+                    a.Key, a.Group, a.CodeLocation, Output.Word(a.Status), Output.Time(a.LastMaterializedAt), string.Join(", ", a.Dependencies),
+                    // "never materialized" is what the status says already; the column tells why a materialized asset is behind.
+                    string.Join("; ", a.StaleReasons.Where(r => r.Kind != StaleReasonKind.NeverMaterialized).Select(r => r.Message)),
+                }));
             return ExitCodes.Success;
         }));
         return command;
@@ -175,14 +181,21 @@ internal static partial class OaCommandLine
             }
 
             Console.WriteLine($"depends on: {(view.Dependencies.Count == 0 ? "-" : string.Join(", ", view.Dependencies))}; used by: {(view.Dependents.Count == 0 ? "-" : string.Join(", ", view.Dependents))}");
-            if (view.StaleBecause.Count > 0)
+            if (view.CodeVersion is not null)
             {
-                Console.WriteLine($"stale: {string.Join(", ", view.StaleBecause)} changed since");
+                Console.WriteLine($"code version: {view.CodeVersion}");
+            }
+
+            // Every reason on a line of its own: a code change and an upstream's new data call for different fixes.
+            // "never materialized" is what the status says already (--json has it).
+            foreach (var reason in (view.StaleReasons ?? []).Where(r => r.Kind != StaleReasonKind.NeverMaterialized))
+            {
+                Console.WriteLine($"stale: {reason.Message}");
             }
 
             if (view.LatestMaterialization is { } latest)
             {
-                Console.WriteLine($"latest materialization: run {latest.RunId} at {Output.Time(latest.Timestamp)} in {Output.Duration(latest.DurationMs)}, data version {latest.DataVersion}");
+                Console.WriteLine($"latest materialization: run {latest.RunId} at {Output.Time(latest.Timestamp)} in {Output.Duration(latest.DurationMs)}, data version {latest.DataVersion}{(latest.CodeVersion is null ? "" : $", code version {latest.CodeVersion}")}");
                 Output.WriteTable(["metadata", "type", "value"], latest.Metadata.Select(m => new[] { m.Key, Output.Word(m.Value.Kind), m.Value.ToString() }));
             }
 

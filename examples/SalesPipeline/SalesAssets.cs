@@ -13,7 +13,7 @@ public sealed class SalesAssets(SalesFiles files)
 {
     private const int PreviewRows = 5;
 
-    [Asset(Description = "load sales data from CSV", Group = "sales", Tags = ["layer=raw"], Owners = ["data-team"], Kinds = ["csv", "dataframe"])]
+    [Asset(Description = "load sales data from CSV", Group = "sales", Tags = ["layer=raw"], Owners = ["data-team"], Kinds = ["csv", "dataframe"], CodeVersion = "1")]
     public Output<DataFrame> RawSalesData(AssetContext context, SalesFileConfig config)
     {
         var path = string.IsNullOrWhiteSpace(config.Path) ? files.InputPath : Path.GetFullPath(config.Path);
@@ -30,7 +30,7 @@ public sealed class SalesAssets(SalesFiles files)
         };
     }
 
-    [Asset(Description = "clean sales data: parse dates and compute amount = quantity * price", Group = "sales", Tags = ["layer=clean"], Owners = ["data-team"], Kinds = ["dataframe"])]
+    [Asset(Description = "clean sales data: parse dates and compute amount = quantity * price", Group = "sales", Tags = ["layer=clean"], Owners = ["data-team"], Kinds = ["dataframe"], CodeVersion = "1")]
     public Output<DataFrame> CleanedSalesData(AssetContext context, DataFrame rawSalesData)
     {
         var cleaned = SalesTransforms.Clean(rawSalesData, context.CancellationToken);
@@ -51,7 +51,7 @@ public sealed class SalesAssets(SalesFiles files)
         };
     }
 
-    [Asset(Description = "sales by product, highest amount first", Group = "sales", Tags = ["layer=report"], Owners = ["data-team"], Kinds = ["dataframe", "csv"])]
+    [Asset(Description = "sales by product, highest amount first", Group = "sales", Tags = ["layer=report"], Owners = ["data-team"], Kinds = ["dataframe", "csv"], CodeVersion = "1")]
     public Output<DataFrame> SalesSummary(AssetContext context, DataFrame cleanedSalesData)
     {
         var summary = SalesTransforms.Summarize(cleanedSalesData);

@@ -34,12 +34,20 @@ public class PostgresClusterFixture : IAsyncLifetime
         builder.Properties["OaTest:Postgres"] = Database.ConnectionString;
         builder.Properties["OaTest:Work"] = _work;
         builder.Properties["Sales:OutputDir"] = Path.Combine(_work, "output");
+        foreach (var (key, value) in MoreSettings())
+        {
+            builder.Properties[key] = value;
+        }
+
         builder.AddSiloBuilderConfigurator<SiloOnPostgres>();
         builder.AddClientBuilderConfigurator<ClientOnPostgres>();
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;
     }
+
+    /// <summary>More settings for the silos, for example <c>OaTest:Versioned</c> to load <see cref="VersionedLocation"/> too.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string>> MoreSettings() => [];
 
     public async Task DisposeAsync()
     {
@@ -72,6 +80,10 @@ public class PostgresClusterFixture : IAsyncLifetime
             {
                 o.IOManager.Root = Path.Combine(silo.Configuration["OaTest:Work"]!, "storage");
                 o.CodeLocations.Add(new CodeLocationOptions { Assembly = Path.Combine(AppContext.BaseDirectory, "codelocations", "SalesPipeline", "SalesPipeline.dll") });
+                if (silo.Configuration["OaTest:Versioned"] == "true")
+                {
+                    o.AddCodeLocation<VersionedLocation>("versioned");
+                }
             });
         }
     }

@@ -207,6 +207,42 @@ public abstract class RunStoreConformanceTests
     }
 
     [Fact]
+    public async Task A_materialization_s_code_versions_come_back_from_every_read_of_it()
+    {
+        var store = await StoreAsync();
+        var run = await CreateRunAsync(store);
+        var upstream = Guid.NewGuid();
+        var record = Materialization(run, "orders") with
+        {
+            CodeVersion = "v2",
+            ConsumedUpstream = new() { ["customers"] = upstream, ["legacy"] = upstream },
+            UpstreamCodeVersions = new() { ["customers"] = "7", ["legacy"] = null },
+        };
+        await store.AppendAsync(SuccessWrite(record, 1));
+
+        // The listings read the slim projection of the activity: the staleness rules need these fields from it too.
+        foreach (var read in new[]
+        {
+            (await store.FindMaterializationAsync(run, "orders"))!,
+            (await store.ListMaterializationsAsync("orders", null, 10)).Single(),
+            (await store.GetActivityAsync(["orders"]))["orders"].LatestMaterialization!,
+            (await store.GetActivityAsync(null, details: false))["orders"].LatestMaterialization!,
+        })
+        {
+            Assert.Equal("v2", read.CodeVersion);
+            Assert.Equal([("customers", (string?)"7"), ("legacy", null)], read.UpstreamCodeVersions.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value)));
+        }
+
+        // A record from before code versions reads as none, with no consumed versions (never a null map).
+        var older = await CreateRunAsync(store);
+        await store.AppendAsync(SuccessWrite(Materialization(older, "products"), 1));
+        var slim = (await store.GetActivityAsync(["products"], details: false))["products"].LatestMaterialization!;
+        Assert.Null(slim.CodeVersion);
+        Assert.NotNull(slim.UpstreamCodeVersions);
+        Assert.Empty(slim.UpstreamCodeVersions);
+    }
+
+    [Fact]
     public async Task Runs_are_listed_by_status_newest_first_and_paged_by_time()
     {
         var store = await StoreAsync();

@@ -39,6 +39,12 @@ public sealed class AssetAttribute : Attribute
 
     /// <summary>The name of the IO manager that stores this asset's value; the code location's default when not set.</summary>
     public string? IOManager { get; set; }
+
+    /// <summary>
+    /// The version of the code that computes the asset, Dagster's <c>code_version</c>: change it when a change to the
+    /// code changes the value, and the asset (and what depends on it) shows as stale until materialized again.
+    /// </summary>
+    public string? CodeVersion { get; set; }
 }
 
 /// <summary>

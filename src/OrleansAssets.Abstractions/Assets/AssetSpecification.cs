@@ -21,4 +21,7 @@ public sealed record AssetSpecification(string Key)
 
     /// <summary>Kinds (<c>csv</c>, <c>dataframe</c>...), selectable with <c>kind:name</c>.</summary>
     public IReadOnlyList<string> Kinds { get; init; } = [];
+
+    /// <summary>The version of the code that computes the asset (see <see cref="AssetAttribute.CodeVersion"/>).</summary>
+    public string? CodeVersion { get; init; }
 }

@@ -555,6 +555,7 @@ public sealed class OrleansAssetsHttpClient : IOrleansAssetsClient, IDisposable
             Kind = view.Kind ?? StepKind.Asset,
             Config = [.. view.Config ?? []],
             Kinds = [.. view.Kinds ?? []],
+            CodeVersion = view.CodeVersion,
         },
         State = new AssetState
         {
@@ -565,6 +566,7 @@ public sealed class OrleansAssetsHttpClient : IOrleansAssetsClient, IDisposable
             LastFailure = view.LastFailure,
             StaleBecause = [.. view.StaleBecause],
             MaterializingRun = view.MaterializingRun,
+            StaleReasons = [.. view.StaleReasons ?? []],
         },
         Dependents = [.. view.Dependents],
     };

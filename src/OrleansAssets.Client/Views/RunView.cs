@@ -71,6 +71,8 @@ public sealed record RunView(
 /// <param name="Kind">Left out for an asset; <c>op</c> for a job's op.</param>
 /// <param name="Config">The fields of its run config, when it takes one.</param>
 /// <param name="Kinds">Its kinds (<c>csv</c>, <c>dataframe</c>...), left out when it has none.</param>
+/// <param name="CodeVersion">The code version its code location declares, when it declares one.</param>
+/// <param name="StaleReasons">Every reason it is behind (code version changed, upstream code version changed, upstream materialized since, never materialized).</param>
 public sealed record AssetView(
     string Key,
     string? Description,
@@ -90,7 +92,9 @@ public sealed record AssetView(
     IReadOnlyList<MaterializationRecord> History,
     StepKind? Kind = null,
     IReadOnlyList<ConfigField>? Config = null,
-    IReadOnlyList<string>? Kinds = null)
+    IReadOnlyList<string>? Kinds = null,
+    string? CodeVersion = null,
+    IReadOnlyList<StaleReason>? StaleReasons = null)
 {
     public static AssetView From(AssetDetails details) => new(
         details.Spec.Key,
@@ -111,5 +115,7 @@ public sealed record AssetView(
         details.State.History.Skip(1).ToList(),
         details.Spec.Kind == StepKind.Asset ? null : details.Spec.Kind,
         details.Spec.Config.Count > 0 ? details.Spec.Config : null,
-        details.Spec.Kinds.Count > 0 ? details.Spec.Kinds : null);
+        details.Spec.Kinds.Count > 0 ? details.Spec.Kinds : null,
+        details.Spec.CodeVersion,
+        details.State.StaleReasons);
 }

@@ -32,6 +32,9 @@ public sealed record AssetSpec
 
     /// <summary>What the asset is made of or stored as (Dagster's kinds: <c>csv</c>, <c>dataframe</c>...), selectable with <c>kind:name</c>.</summary>
     [Id(11)] public List<string> Kinds { get; init; } = [];
+
+    /// <summary>The version of the code that computes the asset, as the code location declares it; null when it declares none.</summary>
+    [Id(12)] public string? CodeVersion { get; init; }
 }
 
 [GenerateSerializer, Alias("oa.StepKind")]

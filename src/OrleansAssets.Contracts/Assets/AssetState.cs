@@ -20,4 +20,10 @@ public sealed record AssetState
 
     /// <summary>The run materializing the asset now, if any.</summary>
     [Id(6)] public Guid? MaterializingRun { get; init; }
+
+    /// <summary>
+    /// Every reason the asset is behind (its code version changed, an upstream's did, an upstream was materialized
+    /// since, it was never materialized); empty when it is up to date. Any of them but "never materialized" makes it stale.
+    /// </summary>
+    [Id(7)] public List<StaleReason> StaleReasons { get; init; } = [];
 }

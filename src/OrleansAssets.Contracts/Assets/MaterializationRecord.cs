@@ -25,6 +25,15 @@ public sealed record MaterializationRecord
 
     /// <summary>Where the IO manager stored the value, when the asset returned one.</summary>
     [Id(9)] public string? ValueLocation { get; init; }
+
+    /// <summary>The asset's code version the materialization ran with; null when its code declared none.</summary>
+    [Id(10)] public string? CodeVersion { get; init; }
+
+    /// <summary>
+    /// For each upstream in <see cref="ConsumedUpstream"/>, the code version of the materialization consumed (null for
+    /// none): it stays stale for an upstream's code change until it consumes the upstream's new code's output.
+    /// </summary>
+    [Id(11)] public Dictionary<string, string?> UpstreamCodeVersions { get; init; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>Why a step failed: the user's exception, or a lost attempt.</summary>

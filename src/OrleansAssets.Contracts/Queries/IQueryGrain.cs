@@ -100,6 +100,12 @@ public sealed record AssetSummary
     [Id(7)] public Guid? LastRunId { get; init; }
 
     [Id(8)] public Dictionary<string, string> Tags { get; init; } = [];
+
+    /// <summary>The code version the catalog's code location declares for it; null for none.</summary>
+    [Id(9)] public string? CodeVersion { get; init; }
+
+    /// <summary>Every reason it is behind, as its asset page lists them (see <see cref="AssetState.StaleReasons"/>).</summary>
+    [Id(10)] public List<StaleReason> StaleReasons { get; init; } = [];
 }
 
 /// <summary>Which assets to list: each filter narrows; a page starts at <see cref="Offset"/>.</summary>
@@ -161,6 +167,11 @@ public sealed record LineageNode
     [Id(4)] public DateTimeOffset? LastMaterializedAt { get; init; }
 
     [Id(5)] public string? Description { get; init; }
+
+    /// <summary>Every reason the node is behind, for the graph's hover and side panel.</summary>
+    [Id(6)] public List<StaleReason> StaleReasons { get; init; } = [];
+
+    [Id(7)] public string? CodeVersion { get; init; }
 }
 
 /// <summary>An upstream asset (<see cref="From"/>) and one that depends on it (<see cref="To"/>).</summary>

@@ -39,7 +39,8 @@ internal sealed partial class AssetGrain(
     /// <summary>How often a followed attempt's record is read, for an outcome recorded by another activation (a split during failover).</summary>
     private static readonly TimeSpan RecordCheckInterval = TimeSpan.FromSeconds(15);
 
-    private readonly Dictionary<string, Guid> _upstreamLatest = new(StringComparer.Ordinal);
+    /// <summary>Each upstream's latest materialization (its run and the code version it ran with), as far as this activation knows.</summary>
+    private readonly Dictionary<string, (Guid Run, string? CodeVersion)> _upstreamLatest = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, StepOutcome> _recentOutcomes = [];
     private readonly Dictionary<Guid, StepTracker> _steps = [];
     private readonly SemaphoreSlim _stateGate = new(1, 1);
@@ -47,6 +48,9 @@ internal sealed partial class AssetGrain(
     private readonly TaskCompletionSource _leaving = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private AssetGrainState _state = new();
     private int? _version;
+
+    /// <summary>The catalog version whose dependencies <see cref="_upstreamLatest"/> was read for.</summary>
+    private long _upstreamGraphVersion;
 
     private string Key => this.GetPrimaryKeyString();
 
@@ -58,16 +62,23 @@ internal sealed partial class AssetGrain(
         }
 
         var graph = await graphs.GetAsync(cancellationToken);
-        var upstream = graph.Find(Key)?.Dependencies ?? [];
-        if (upstream.Count > 0)
+        await ReadUpstreamAsync(graph.Find(Key)?.Dependencies ?? [], cancellationToken);
+        _upstreamGraphVersion = graph.Version;
+    }
+
+    private async Task ReadUpstreamAsync(IReadOnlyCollection<string> upstream, CancellationToken cancellationToken = default)
+    {
+        if (upstream.Count == 0)
         {
-            var activity = await store.GetActivityAsync(upstream, cancellationToken);
-            foreach (var (key, seen) in activity)
+            return;
+        }
+
+        var activity = await store.GetActivityAsync(upstream, cancellationToken, details: false);
+        foreach (var (key, seen) in activity)
+        {
+            if (seen.LatestMaterialization is { } m)
             {
-                if (seen.LatestMaterialization is { } m)
-                {
-                    _upstreamLatest[key] = m.RunId;
-                }
+                _upstreamLatest[key] = (m.RunId, m.CodeVersion);
             }
         }
     }
@@ -79,25 +90,47 @@ internal sealed partial class AssetGrain(
         return Task.CompletedTask;
     }
 
-    public Task<AssetState> GetState()
+    public async Task<AssetState> GetState()
     {
-        var staleBecause = AssetStatusRules.StaleBecause(_state.Latest, _upstreamLatest.Keys, k => _upstreamLatest.GetValueOrDefault(k));
+        // The code versions are the catalog's now: a code location loaded again with changed code (a new catalog
+        // version) shows here without this asset being materialized or its activation renewed.
+        var graph = await graphs.GetAsync();
+        if (graph.Version != _upstreamGraphVersion)
+        {
+            // The new code may depend on assets this activation never read: read those (the rest it is told of).
+            var version = graph.Version;
+            await ReadUpstreamAsync([.. graph.Find(Key)?.Dependencies.Where(d => !_upstreamLatest.ContainsKey(d)) ?? []]);
+            _upstreamGraphVersion = version;
+        }
+
+        var upstream = graph.Contains(Key) ? graph.UpstreamOf(Key) : _upstreamLatest.Keys;
+        var reasons = AssetStatusRules.Reasons(
+            // An asset the catalog does not know (its code location gone) has no loaded code to differ from.
+            graph.Find(Key) is { } spec ? spec.CodeVersion : _state.Latest?.CodeVersion,
+            _state.Latest,
+            upstream.Select(u => new UpstreamFacts(
+                u,
+                graph.Find(u)?.CodeVersion,
+                _upstreamLatest.TryGetValue(u, out var seen) ? seen.Run : null,
+                _upstreamLatest.TryGetValue(u, out seen) ? seen.CodeVersion : null)).ToList());
         var materializing = _steps.Where(s => !s.Value.Outcome.Task.IsCompleted).Select(s => (Guid?)s.Key).FirstOrDefault();
-        return Task.FromResult(new AssetState
+        return new AssetState
         {
             Key = Key,
-            Status = AssetStatusRules.Derive(_state.Latest, _state.LastFailure, materializing is not null, staleBecause),
+            Status = AssetStatusRules.Derive(_state.Latest, _state.LastFailure, materializing is not null, reasons),
             Latest = _state.Latest,
             History = [.. _state.History],
             LastFailure = _state.LastFailure,
-            StaleBecause = staleBecause,
+            StaleBecause = AssetStatusRules.UpstreamMaterializedSince(reasons),
             MaterializingRun = materializing,
-        });
+            StaleReasons = reasons,
+        };
     }
 
     public Task OnUpstreamMaterialized(string upstreamKey, Guid runId)
     {
-        _upstreamLatest[upstreamKey] = runId;
+        // It was just materialized, so with the code version its code location declares now.
+        _upstreamLatest[upstreamKey] = (runId, graphs.Peek().Find(upstreamKey)?.CodeVersion);
         return Task.CompletedTask;
     }
 
@@ -544,6 +577,8 @@ internal sealed partial class AssetGrain(
 
         var record = new MaterializationRecord
         {
+            CodeVersion = report.Spec.CodeVersion,
+            UpstreamCodeVersions = await ConsumedCodeVersionsAsync(report.ConsumedUpstream),
             AssetKey = Key,
             RunId = report.RunId,
             Timestamp = DateTimeOffset.UtcNow,
@@ -584,7 +619,7 @@ internal sealed partial class AssetGrain(
 
         foreach (var (upstream, run) in report.ConsumedUpstream)
         {
-            _upstreamLatest[upstream] = run;
+            _upstreamLatest[upstream] = (run, record.UpstreamCodeVersions.GetValueOrDefault(upstream));
         }
 
         await NotifyDownstreamAsync(report.RunId);
@@ -765,6 +800,34 @@ internal sealed partial class AssetGrain(
         }
 
         return runs;
+    }
+
+    /// <summary>
+    /// The code version of each upstream materialization a step consumed, so its record tells which code made its
+    /// inputs. Usually each is the upstream's latest (one read); one materialized since is looked up by its run.
+    /// </summary>
+    private async Task<Dictionary<string, string?>> ConsumedCodeVersionsAsync(Dictionary<string, Guid> consumed)
+    {
+        var versions = new Dictionary<string, string?>(StringComparer.Ordinal);
+        if (consumed.Count == 0)
+        {
+            return versions;
+        }
+
+        var activity = await store.GetActivityAsync([.. consumed.Keys], details: false);
+        foreach (var (upstream, run) in consumed)
+        {
+            if (activity.GetValueOrDefault(upstream)?.LatestMaterialization is { } latest && latest.RunId == run)
+            {
+                versions[upstream] = latest.CodeVersion;
+            }
+            else if (await store.FindMaterializationAsync(run, upstream) is { } found)
+            {
+                versions[upstream] = found.CodeVersion;
+            }
+        }
+
+        return versions;
     }
 
     private async Task NotifyDownstreamAsync(Guid runId)

@@ -76,6 +76,7 @@ internal static class AssetDefinitionReader
             Kinds = [.. specification.Kinds.Distinct(StringComparer.Ordinal)],
             Dependencies = [.. specification.Deps.Distinct(StringComparer.Ordinal)],
             CodeLocation = codeLocation,
+            CodeVersion = CodeVersionOf(specification.CodeVersion),
         };
         return new AssetDefinition(spec, materialize.Method.DeclaringType ?? typeof(AssetSpecification), materialize.Method, [new AssetParameter(AssetParameterKind.Context, "context", typeof(AssetContext), null)])
         {
@@ -118,6 +119,7 @@ internal static class AssetDefinitionReader
             CodeLocation = codeLocation,
             IOManager = attribute.IOManager,
             Config = ConfigSchema.Of(parameters),
+            CodeVersion = CodeVersionOf(attribute.CodeVersion),
         };
         return new AssetDefinition(spec, assetClass, method, parameters);
     }
@@ -160,6 +162,9 @@ internal static class AssetDefinitionReader
 
         return parsed;
     }
+
+    /// <summary>A blank code version is no code version: "" and null must not read as a change between them.</summary>
+    private static string? CodeVersionOf(string? declared) => string.IsNullOrWhiteSpace(declared) ? null : declared.Trim();
 
     private static string TrimAsync(string name) =>
         name.Length > 5 && name.EndsWith("Async", StringComparison.Ordinal) ? name[..^5] : name;

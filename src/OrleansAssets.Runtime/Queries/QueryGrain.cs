@@ -59,6 +59,8 @@ internal sealed class QueryGrain(
             Status = a.Status,
             LastMaterializedAt = a.LastMaterializedAt,
             Description = a.Description,
+            StaleReasons = a.StaleReasons,
+            CodeVersion = a.CodeVersion,
         }).ToList();
         return new Lineage
         {
@@ -73,7 +75,12 @@ internal sealed class QueryGrain(
             var spec = graph.Get(key);
             var mine = activity.GetValueOrDefault(key);
             var latest = mine?.LatestMaterialization;
-            var stale = AssetStatusRules.StaleBecause(latest, graph.UpstreamOf(key), u => activity.GetValueOrDefault(u)?.LatestMaterialization?.RunId);
+            // The same rules as the asset grain's, from the same facts: the catalog's code versions and the storage's latest.
+            var reasons = AssetStatusRules.Reasons(spec.CodeVersion, latest, graph.UpstreamOf(key).Select(u =>
+            {
+                var upstreamLatest = activity.GetValueOrDefault(u)?.LatestMaterialization;
+                return new UpstreamFacts(u, graph.Find(u)?.CodeVersion, upstreamLatest?.RunId, upstreamLatest?.CodeVersion);
+            }).ToList());
             return new AssetSummary
             {
                 Key = key,
@@ -82,9 +89,11 @@ internal sealed class QueryGrain(
                 CodeLocation = spec.CodeLocation,
                 Dependencies = spec.Dependencies,
                 Tags = spec.Tags,
-                Status = AssetStatusRules.Derive(latest, mine?.LatestFailure, mine?.RunningIn is not null, stale),
+                Status = AssetStatusRules.Derive(latest, mine?.LatestFailure, mine?.RunningIn is not null, reasons),
                 LastMaterializedAt = latest?.Timestamp,
                 LastRunId = latest?.RunId,
+                CodeVersion = spec.CodeVersion,
+                StaleReasons = reasons,
             };
         });
 

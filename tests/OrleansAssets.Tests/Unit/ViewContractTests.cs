@@ -79,6 +79,7 @@ public sealed class ViewContractTests
             AssetKey = "b", RunId = Guid.NewGuid(), Timestamp = at.AddMinutes(-i), DurationMs = 12.5, DataVersion = $"v{i}",
             Metadata = new() { ["rows"] = MetadataValue.Int(i), ["table"] = MetadataValue.Json("{\"x\":[1,2]}") },
             ConsumedUpstream = new() { ["a"] = Guid.NewGuid() }, CodeLocation = "loc", Attempt = 2, ValueLocation = "/tmp/b",
+            CodeVersion = "v1", UpstreamCodeVersions = new() { ["a"] = "3", ["z"] = null },
         };
         var details = new AssetDetails
         {
@@ -86,12 +87,14 @@ public sealed class ViewContractTests
             {
                 Key = "b", Description = "d", Group = "g", Tags = new() { ["k"] = "v" }, Owners = ["me"], Dependencies = ["a", "z"], Inputs = ["a"],
                 CodeLocation = "loc", IOManager = "io", Kind = StepKind.Op, Config = [new ConfigField { Name = "n", Type = "integer", Required = true }],
+                CodeVersion = "v2",
             },
             State = new AssetState
             {
                 Key = "b", Status = AssetStatus.Stale, Latest = Materialization(0), History = [Materialization(0), Materialization(1)],
                 LastFailure = new FailureRecord { RunId = Guid.NewGuid(), Timestamp = at, Error = new StepError { Type = "T", Message = "m", FromUserCode = true } },
                 StaleBecause = ["a"], MaterializingRun = Guid.NewGuid(),
+                StaleReasons = [StaleReason.CodeVersionChanged("v1", "v2"), StaleReason.UpstreamCodeVersionChanged("a", "3", "4"), StaleReason.UpstreamMaterialized("a")],
             },
             Dependents = ["c"],
         };

@@ -13,6 +13,17 @@ export interface Page<T> {
   next?: string | null;
 }
 
+export type StaleReasonKind = "neverMaterialized" | "codeVersionChanged" | "upstreamCodeVersionChanged" | "upstreamMaterialized";
+
+/** One reason an asset is behind; `message` is the sentence every surface shows ("code version changed (v1 → v2)"). */
+export interface StaleReason {
+  kind: StaleReasonKind;
+  upstream?: string;
+  from?: string;
+  to?: string;
+  message: string;
+}
+
 export interface AssetSummary {
   key: string;
   description?: string;
@@ -23,6 +34,8 @@ export interface AssetSummary {
   lastMaterializedAt?: string;
   lastRunId?: string;
   tags?: Record<string, string>;
+  codeVersion?: string;
+  staleReasons?: StaleReason[];
 }
 
 export type MetadataEntry =
@@ -50,6 +63,8 @@ export interface Materialization {
   codeLocation?: string;
   attempt?: number;
   valueLocation?: string;
+  codeVersion?: string;
+  upstreamCodeVersions?: Record<string, string | null>;
 }
 
 export interface ErrorInfo {
@@ -70,6 +85,8 @@ export interface AssetDetails {
   dependents?: string[];
   status: AssetStatus;
   staleBecause?: string[];
+  codeVersion?: string;
+  staleReasons?: StaleReason[];
   latestMaterialization?: Materialization;
   lastFailure?: { runId: string; timestamp: string; error?: ErrorInfo };
   history?: Materialization[];
@@ -82,6 +99,8 @@ export interface LineageNode {
   status: AssetStatus;
   lastMaterializedAt?: string;
   description?: string;
+  codeVersion?: string;
+  staleReasons?: StaleReason[];
 }
 
 export interface Lineage {

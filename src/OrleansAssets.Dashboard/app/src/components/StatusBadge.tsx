@@ -9,9 +9,10 @@ const labels: Record<string, string> = {
   shuttingDown: "shutting down",
 };
 
-export function StatusBadge({ status }: { status: AssetStatus | RunStatus | StepStatus | SiloStatus | "unknown" }) {
+/** `title`: what the badge says on hover, for example why an asset is stale. */
+export function StatusBadge({ status, title }: { status: AssetStatus | RunStatus | StepStatus | SiloStatus | "unknown"; title?: string }) {
   return (
-    <span className={`badge status-${status}`} data-status={status}>
+    <span className={`badge status-${status}`} data-status={status} title={title}>
       {labels[status] ?? status}
     </span>
   );

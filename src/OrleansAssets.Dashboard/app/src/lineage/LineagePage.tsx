@@ -29,7 +29,7 @@ import { buildModel, groupNodeId, isGroupNodeId, visibleEdges, type AssetGroup, 
 /** Above this many assets the graph opens with every group collapsed. */
 export const collapseThreshold = 300;
 
-type AssetNodeData = { key: string; fallback: AssetStatus; fallbackTime?: string };
+type AssetNodeData = { key: string; fallback: AssetStatus; fallbackTime?: string; staleReasons?: string[] };
 type GroupNodeData = { groupId: string; expanded: boolean };
 type AssetNode = Node<AssetNodeData, "asset">;
 type GroupNode = Node<GroupNodeData, "assetGroup">;
@@ -340,7 +340,12 @@ function buildNodes(model: GraphModel, layout: LayoutResult, expanded: ReadonlyS
         position: at,
         width: assetSize.width,
         height: assetSize.height,
-        data: { key, fallback: node.status, fallbackTime: node.lastMaterializedAt },
+        data: {
+          key,
+          fallback: node.status,
+          fallbackTime: node.lastMaterializedAt,
+          staleReasons: node.staleReasons?.filter((r) => r.kind !== "neverMaterialized").map((r) => r.message),
+        },
       });
     }
   }
@@ -351,6 +356,11 @@ const AssetNodeView = memo(function AssetNodeView({ data, selected }: NodeProps<
   const state = useAssetState(data.key);
   const status = state?.status ?? data.fallback;
   const time = state?.lastMaterializedAt ?? data.fallbackTime;
+  // The reasons are the lineage's as read; a node the live stream marked stale since gets the one reason the stream implies.
+  const why =
+    status === "stale"
+      ? (data.staleReasons && data.staleReasons.length > 0 ? data.staleReasons : ["an upstream was materialized since"]).join("\n")
+      : undefined;
   return (
     <div className={`asset-node status-${status}${selected ? " is-selected" : ""}`} data-asset-key={data.key} data-status={status}>
       <Handle type="target" position={Position.Left} isConnectable={false} />
@@ -364,7 +374,9 @@ const AssetNodeView = memo(function AssetNodeView({ data, selected }: NodeProps<
       </div>
       <div className="asset-node-state">
         <span className={`dot status-${status}`} aria-hidden="true" />
-        <span className="asset-status">{status === "never" ? "never materialized" : status}</span>
+        <span className="asset-status" title={why} data-stale-reasons={why}>
+          {status === "never" ? "never materialized" : status}
+        </span>
         {time && <time dateTime={time}>{formatTime(time)}</time>}
       </div>
       <Handle type="source" position={Position.Right} isConnectable={false} />

@@ -79,6 +79,8 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
 
   const status = live?.status ?? details.status;
   const latest = details.latestMaterialization;
+  // "never materialized" is what the badge says already; the list tells why a materialized asset is behind.
+  const staleReasons = (details.staleReasons ?? []).filter((r) => r.kind !== "neverMaterialized");
   return (
     <div className="page asset-page">
       <div className="page-head">
@@ -98,16 +100,24 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
         />
       </div>
       {details.description && <p className="description">{details.description}</p>}
-      {details.staleBecause && details.staleBecause.length > 0 && status === "stale" && (
-        <p className="notice stale">
-          Stale: upstream {details.staleBecause.map((k, i) => (
-            <span key={k}>
-              {i > 0 && ", "}
-              <Link to={href.asset(k)}>{k}</Link>
-            </span>
-          ))}{" "}
-          changed since this was materialized.
-        </p>
+      {status === "stale" && staleReasons.length > 0 && (
+        <div className="notice stale" data-testid="stale-reasons">
+          Stale:
+          <ul className="stale-reasons">
+            {staleReasons.map((r) => (
+              <li key={r.message} data-kind={r.kind}>
+                {r.upstream ? (
+                  <>
+                    {r.message.slice(0, r.message.length - r.upstream.length)}
+                    <Link to={href.asset(r.upstream)}>{r.upstream}</Link>
+                  </>
+                ) : (
+                  r.message
+                )}
+              </li>
+            ))}
+          </ul>
+        </div>
       )}
       {details.lastFailure && status === "failed" && (
         <div className="notice failed">
@@ -130,6 +140,12 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
           <KeyLinks keys={details.dependents} />
         </Fact>
         <Fact label="Code location">{details.codeLocation}</Fact>
+        <Fact label="Code version">
+          {details.codeVersion ?? <span className="muted">none</span>}
+          {latest && latest.codeVersion !== details.codeVersion && (
+            <span className="muted"> (latest materialization: {latest.codeVersion ?? "none"})</span>
+          )}
+        </Fact>
         <Fact label="Group">{details.group}</Fact>
         <Fact label="Owners">{details.owners && details.owners.length > 0 ? details.owners.join(", ") : <span className="muted">none</span>}</Fact>
         <Fact label="Tags">
@@ -154,6 +170,7 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
               {formatDateTime(latest.timestamp)} in run <Link to={href.run(latest.runId)}>{shortId(latest.runId)}</Link>
               {latest.durationMs !== undefined && `, took ${formatDuration(latest.durationMs)}`}
               {latest.dataVersion && `, data version ${latest.dataVersion.slice(0, 12)}`}
+              {latest.codeVersion && `, code version ${latest.codeVersion}`}
             </p>
             <MetadataTable metadata={latest.metadata} />
           </>

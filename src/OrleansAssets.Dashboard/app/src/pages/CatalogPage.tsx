@@ -144,7 +144,10 @@ function CatalogRow({ row, index, top }: { row: AssetSummary; index: number; top
       <span role="cell">{row.group}</span>
       <span role="cell">{row.codeLocation}</span>
       <span role="cell">
-        <StatusBadge status={status} />
+        <StatusBadge
+          status={status}
+          title={status === "stale" ? row.staleReasons?.filter((r) => r.kind !== "neverMaterialized").map((r) => r.message).join("\n") || undefined : undefined}
+        />
       </span>
       <span role="cell">{time ? <time dateTime={time}>{formatTime(time)}</time> : <span className="muted">–</span>}</span>
     </div>
