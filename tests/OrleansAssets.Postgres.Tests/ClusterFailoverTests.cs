@@ -11,53 +11,63 @@ public sealed partial class ClusterFailoverTests(ITestOutputHelper output)
     [Fact]
     public async Task Kill_9_of_a_sales_silo_mid_run_loses_nothing_duplicates_nothing_and_state_survives_a_restart()
     {
-        // Steps long enough to be running when the kill comes, even on a loaded machine whose logs lag.
-        await using var cluster = await ProcessCluster.StartAsync(salesRepeats: 50_000);
-        var client = await cluster.ClientAsync();
-        var runs = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => client.MaterializeAsync("*")));
-        var ids = runs.Select(r => r.RunId).ToHashSet();
-        await WaitForStepRunningOnAsync(cluster, "sales-1", ids);
-
-        // Events name a silo as host:port@generation; sales-1 listens on the cluster's base port.
-        var killed = $"127.0.0.1:{cluster.BasePort}@";
-        cluster.Signal("sales-1", kill: true);
-        var killedAt = DateTimeOffset.UtcNow;
-        var results = await Task.WhenAll(runs.Select(r => cluster.WaitAsync(r.RunId, TimeSpan.FromMinutes(4))));
-
-        Assert.All(results, r => Assert.Equal(RunStatus.Success, r.Run.Status));
-        var report = await ClusterInvariants.CheckAsync(cluster.Database.ConnectionString, ids);
-        output.WriteLine(report.ToString());
-        Assert.Empty(report.Violations);
-        Report(results, killedAt);
-
-        // A step recorded as running on the killed silo was lost with it, said so, and succeeded on a live silo.
-        foreach (var run in results)
+        for (var attempt = 1; attempt <= 2; attempt++)
         {
-            foreach (var started in run.Events.Where(e => e.Type == RunEventType.StepStarted && e.Silo?.StartsWith(killed, StringComparison.Ordinal) == true))
+            // Steps long enough to be running when the kill comes, even on a loaded machine whose logs lag.
+            await using var cluster = await ProcessCluster.StartAsync(salesRepeats: 50_000);
+            var client = await cluster.ClientAsync();
+            var runs = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => client.MaterializeAsync("*")));
+            var ids = runs.Select(r => r.RunId).ToHashSet();
+            // Events name a silo as host:port@generation; sales-1 listens on the cluster's base port.
+            var killed = $"127.0.0.1:{cluster.BasePort}@";
+            await WaitForStepRecordedRunningOnAsync(cluster, killed, ids);
+            cluster.Signal("sales-1", kill: true);
+            var killedAt = DateTimeOffset.UtcNow;
+            var results = await Task.WhenAll(runs.Select(r => cluster.WaitAsync(r.RunId, TimeSpan.FromMinutes(4))));
+
+            Assert.All(results, r => Assert.Equal(RunStatus.Success, r.Run.Status));
+            var report = await ClusterInvariants.CheckAsync(cluster.Database.ConnectionString, ids);
+            output.WriteLine(report.ToString());
+            Assert.Empty(report.Violations);
+            Report(results, killedAt);
+            if (report.LostAttempts == 0 && attempt == 1)
             {
-                Assert.Contains(run.Events, e => e.Type == RunEventType.StepFailed && e.WillRetry && e.AssetKey == started.AssetKey && e.Attempt == started.Attempt);
-                Assert.Contains(run.Events, e => e.Type == RunEventType.StepSucceeded && e.AssetKey == started.AssetKey && e.Silo?.StartsWith(killed, StringComparison.Ordinal) == false);
+                // The kill fell between steps (the step storage showed running finished at that moment): that tests
+                // nothing about failover, so once more on a new cluster.
+                output.WriteLine("the kill found no step running on sales-1; once more on a new cluster");
+                continue;
             }
+
+            // A step recorded as running on the killed silo was lost with it, said so, and succeeded on a live silo.
+            foreach (var run in results)
+            {
+                foreach (var started in run.Events.Where(e => e.Type == RunEventType.StepStarted && e.Silo?.StartsWith(killed, StringComparison.Ordinal) == true))
+                {
+                    Assert.Contains(run.Events, e => e.Type == RunEventType.StepFailed && e.WillRetry && e.AssetKey == started.AssetKey && e.Attempt == started.Attempt);
+                    Assert.Contains(run.Events, e => e.Type == RunEventType.StepSucceeded && e.AssetKey == started.AssetKey && e.Silo?.StartsWith(killed, StringComparison.Ordinal) == false);
+                }
+            }
+
+            Assert.True(report.LostAttempts > 0, "no attempt was recorded running on the killed silo");
+
+            // oa still reaches the cluster through the gateways Postgres lists, and shows the dead silo as dead.
+            var (exit, json, error) = await cluster.OaAsync("silos", "--json");
+            Assert.True(exit == 0, error);
+            using var silos = JsonDocument.Parse(json);
+            var port = cluster.BasePort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Contains(silos.RootElement.GetProperty("silos").EnumerateArray(), s => s.GetProperty("address").GetString()!.EndsWith(":" + port, StringComparison.Ordinal) && s.GetProperty("status").GetString() == "dead");
+
+            // Every silo stops; what was recorded is there when they come back.
+            await cluster.ScriptAsync("down");
+            await cluster.ScriptAsync("up", "--no-build");
+            var (again, asset, _) = await cluster.OaAsync("asset", "sales_summary", "--json");
+            Assert.Equal(0, again);
+            using var summary = JsonDocument.Parse(asset);
+            var latest = summary.RootElement.GetProperty("latestMaterialization");
+            Assert.Contains(runs, r => r.RunId == latest.GetProperty("runId").GetGuid());
+            Assert.Equal("B", latest.GetProperty("metadata").GetProperty("top_product").GetProperty("value").GetString());
+            return;
         }
-
-        Assert.True(report.LostAttempts > 0, "no attempt was recorded running on the killed silo");
-
-        // oa still reaches the cluster through the gateways Postgres lists, and shows the dead silo as dead.
-        var (exit, json, error) = await cluster.OaAsync("silos", "--json");
-        Assert.True(exit == 0, error);
-        using var silos = JsonDocument.Parse(json);
-        var port = cluster.BasePort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Contains(silos.RootElement.GetProperty("silos").EnumerateArray(), s => s.GetProperty("address").GetString()!.EndsWith(":" + port, StringComparison.Ordinal) && s.GetProperty("status").GetString() == "dead");
-
-        // Every silo stops; what was recorded is there when they come back.
-        await cluster.ScriptAsync("down");
-        await cluster.ScriptAsync("up", "--no-build");
-        var (again, asset, _) = await cluster.OaAsync("asset", "sales_summary", "--json");
-        Assert.Equal(0, again);
-        using var summary = JsonDocument.Parse(asset);
-        var latest = summary.RootElement.GetProperty("latestMaterialization");
-        Assert.Contains(runs, r => r.RunId == latest.GetProperty("runId").GetGuid());
-        Assert.Equal("B", latest.GetProperty("metadata").GetProperty("top_product").GetProperty("value").GetString());
     }
 
     /// <summary>
@@ -153,6 +163,30 @@ public sealed partial class ClusterFailoverTests(ITestOutputHelper output)
         }
 
         throw new TimeoutException($"No step of these runs ran on {silo}.");
+    }
+
+    /// <summary>
+    /// Waits until the run storage records one of these runs' steps running on the silo (its start is stored a little
+    /// after the log line says it began, so the log alone can point at a step whose start is not recorded yet, or
+    /// that has just finished).
+    /// </summary>
+    private static async Task WaitForStepRecordedRunningOnAsync(ProcessCluster cluster, string siloPrefix, IReadOnlySet<Guid> runs)
+    {
+        await using var db = Npgsql.NpgsqlDataSource.Create(cluster.Database.ConnectionString);
+        for (var i = 0; i < 2400; i++)
+        {
+            await using var command = db.CreateCommand("select count(*) from oa_steps where status = 'running' and run_id = any($1) and silo like $2");
+            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = runs.ToArray() });
+            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = siloPrefix + "%" });
+            if ((long)(await command.ExecuteScalarAsync())! > 0)
+            {
+                return;
+            }
+
+            await Task.Delay(25);
+        }
+
+        throw new TimeoutException($"No step of these runs was recorded running on {siloPrefix}.");
     }
 
     /// <summary>The failover figures: how long after the kill lost steps were noticed and re-run.</summary>
