@@ -1,4 +1,5 @@
 using OrleansAssets.Graph;
+using OrleansAssets.Storage;
 
 namespace OrleansAssets.Automation;
 
@@ -35,6 +36,18 @@ internal static class AutomationInfos
         Assets = [.. spec.Assets],
         LastTick = lastTick,
         Cursor = cursor,
+    };
+
+    /// <summary>A tick as the grain that wrote it keeps it, without reading it back from the store.</summary>
+    public static TickRecord Recorded(TickWrite tick, DateTimeOffset recordedAt) => new()
+    {
+        Name = tick.Name,
+        At = tick.At,
+        Status = tick.Status,
+        RunIds = [.. tick.RunIds],
+        Message = tick.Message,
+        Cursor = tick.Cursor,
+        RecordedAt = recordedAt,
     };
 
     public static async Task<string> UnknownAsync(AssetGraphCache graphs, string what, string name)

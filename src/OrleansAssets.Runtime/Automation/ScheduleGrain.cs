@@ -287,16 +287,7 @@ internal sealed partial class ScheduleGrain(
 
     private async Task WriteAsync(AutomationWrite write) => await store.AppendAsync(new RunWrite(Guid.Empty) { Automation = write });
 
-    private TickRecord Record(TickWrite tick) => new()
-    {
-        Name = tick.Name,
-        At = tick.At,
-        Status = tick.Status,
-        RunIds = [.. tick.RunIds],
-        Message = tick.Message,
-        Cursor = tick.Cursor,
-        RecordedAt = time.GetUtcNow(),
-    };
+    private TickRecord Record(TickWrite tick) => AutomationInfos.Recorded(tick, time.GetUtcNow());
 
     private static string Format(DateTimeOffset at) => at.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
 

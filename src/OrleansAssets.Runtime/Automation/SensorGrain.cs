@@ -408,16 +408,7 @@ internal sealed partial class SensorGrain(
 
     private async Task WriteAsync(AutomationWrite write) => await store.AppendAsync(new RunWrite(Guid.Empty) { Automation = write });
 
-    private TickRecord Record(TickWrite tick) => new()
-    {
-        Name = tick.Name,
-        At = tick.At,
-        Status = tick.Status,
-        RunIds = [.. tick.RunIds],
-        Message = tick.Message,
-        Cursor = tick.Cursor,
-        RecordedAt = time.GetUtcNow(),
-    };
+    private TickRecord Record(TickWrite tick) => AutomationInfos.Recorded(tick, time.GetUtcNow());
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sensor {Sensor} started by {By}")]
     private static partial void LogStarted(ILogger logger, string sensor, string by);

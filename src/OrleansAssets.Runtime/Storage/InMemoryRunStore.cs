@@ -74,16 +74,7 @@ public sealed class InMemoryRunStore(Events.RunEventFeed? feed = null) : IRunSto
             if (write.Tick is { } tick)
             {
                 var ticks = _ticks.TryGetValue((tick.Kind, tick.Name), out var list) ? list : _ticks[(tick.Kind, tick.Name)] = [];
-                ticks.TryAdd(tick.At, new Automation.TickRecord
-                {
-                    Name = tick.Name,
-                    At = tick.At,
-                    Status = tick.Status,
-                    RunIds = [.. tick.RunIds],
-                    Message = tick.Message,
-                    Cursor = tick.Cursor,
-                    RecordedAt = DateTimeOffset.UtcNow,
-                });
+                ticks.TryAdd(tick.At, Automation.AutomationInfos.Recorded(tick, DateTimeOffset.UtcNow));
             }
 
             if (write.Automation is { } automation)
