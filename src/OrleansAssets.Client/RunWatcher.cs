@@ -126,6 +126,11 @@ internal static class RunWatcher
                 });
                 await Task.Delay(delay, cancellationToken);
             }
+            catch (Exception e) when (cancellationToken.IsCancellationRequested && e is not OperationCanceledException)
+            {
+                // The caller gave up while a read was failing: that is what it is told, not the failure it no longer waits out.
+                throw new OperationCanceledException("The wait for the run was canceled.", e, cancellationToken);
+            }
         }
     }
 
