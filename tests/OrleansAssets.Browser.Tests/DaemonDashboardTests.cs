@@ -70,7 +70,8 @@ public sealed class DaemonDashboardTests(DaemonDashboardFixture fixture, ITestOu
         try
         {
             // The other test projects run at the same time; on a loaded machine the submit and the page take longer.
-            await page.WaitForURLAsync(new Regex("/runs/[0-9a-f-]{36}$"), new() { Timeout = 90_000, WaitUntil = WaitUntilState.Commit });
+            // Polls the address rather than waiting for a navigation event, which a client-side route change can slip past.
+            await Expect(page).ToHaveURLAsync(new Regex("/runs/[0-9a-f-]{36}$"), new() { Timeout = 90_000 });
         }
         catch (TimeoutException)
         {
@@ -185,7 +186,7 @@ public sealed class DaemonDashboardTests(DaemonDashboardFixture fixture, ITestOu
         await Chromium.ScreenshotAsync(page, "daemon-sensor-sales_inbox");
         var runId = await link.GetAttributeAsync("data-run-id");
         await link.ClickAsync();
-        await page.WaitForURLAsync(url => url.EndsWith("/runs/" + runId, StringComparison.Ordinal));
+        await Expect(page).ToHaveURLAsync(new Regex("/runs/" + Regex.Escape(runId!) + "$"));
         await Expect(page.Locator(".run-page .fact-value .tag").GetByText($"sales/file={name}")).ToBeVisibleAsync();
         await Expect(page.Locator(".run-page")).ToHaveAttributeAsync("data-run-status", "success", new() { Timeout = 90_000 });
     }

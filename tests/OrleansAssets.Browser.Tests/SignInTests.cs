@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -14,10 +15,10 @@ public sealed class SignInTests(TokenDashboardFixture fixture) : IClassFixture<T
         await Expect(page.Locator("h1.asset-title")).ToHaveTextAsync("sales_summary");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Materialize", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync(url => url.Contains("/login?returnUrl=%2Fassets%2Fsales_summary", StringComparison.Ordinal));
+        await Expect(page).ToHaveURLAsync(new Regex(Regex.Escape("/login?returnUrl=%2Fassets%2Fsales_summary")));
         await page.GetByLabel("This gateway's token").FillAsync(TokenDashboardFixture.Token);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/assets/sales_summary");
+        await Expect(page).ToHaveURLAsync(new Regex("/assets/sales_summary$"));
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Materialize with upstream" }).ClickAsync();
         await Expect(page.Locator(".toast").First).ToHaveAttributeAsync("data-run-status", "success", new() { Timeout = 30_000 });
@@ -33,10 +34,10 @@ public sealed class SignInTests(TokenDashboardFixture fixture) : IClassFixture<T
         var toggle = page.GetByRole(AriaRole.Switch, new() { Name = "sales_daily running" });
         await Expect(toggle).Not.ToBeCheckedAsync();
         await toggle.ClickAsync();
-        await page.WaitForURLAsync(url => url.Contains("/login?returnUrl=%2Fautomation", StringComparison.Ordinal));
+        await Expect(page).ToHaveURLAsync(new Regex(Regex.Escape("/login?returnUrl=%2Fautomation")));
         await page.GetByLabel("This gateway's token").FillAsync(TokenDashboardFixture.Token);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/automation");
+        await Expect(page).ToHaveURLAsync(new Regex("/automation$"));
         await page.GetByRole(AriaRole.Switch, new() { Name = "sales_daily running" }).ClickAsync();
         await Expect(page.Locator("tr[data-schedule=sales_daily]")).ToHaveAttributeAsync("data-status", "running");
         await page.GetByRole(AriaRole.Switch, new() { Name = "sales_daily running" }).ClickAsync();
@@ -48,13 +49,13 @@ public sealed class SignInTests(TokenDashboardFixture fixture) : IClassFixture<T
         await fresh.GetByRole(AriaRole.Button, new() { Name = "Launch" }).ClickAsync();
         await fresh.GetByRole(AriaRole.Dialog).GetByLabel("Tags").FillAsync("owner=after-sign-in");
         await fresh.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Submit" }).ClickAsync();
-        await fresh.WaitForURLAsync(url => url.Contains("/login?returnUrl=%2Fjobs%2Fsales_job", StringComparison.Ordinal));
+        await Expect(fresh).ToHaveURLAsync(new Regex(Regex.Escape("/login?returnUrl=%2Fjobs%2Fsales_job")));
         await fresh.GetByLabel("This gateway's token").FillAsync(TokenDashboardFixture.Token);
         await fresh.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await fresh.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/jobs/sales_job");
+        await Expect(fresh).ToHaveURLAsync(new Regex("/jobs/sales_job$"));
         await Expect(fresh.GetByRole(AriaRole.Dialog).GetByLabel("Tags")).ToHaveValueAsync("owner=after-sign-in");
         await fresh.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Submit" }).ClickAsync();
-        await fresh.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/runs/[0-9a-f-]{36}$"));
+        await Expect(fresh).ToHaveURLAsync(new Regex("/runs/[0-9a-f-]{36}$"), new() { Timeout = 60_000 });
         await Expect(fresh.Locator(".run-page")).ToHaveAttributeAsync("data-run-status", "success", new() { Timeout = 60_000 });
         await Expect(fresh.Locator(".fact-value .tag").GetByText("owner=after-sign-in")).ToBeVisibleAsync();
     }
