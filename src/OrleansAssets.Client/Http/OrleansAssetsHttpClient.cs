@@ -556,6 +556,9 @@ public sealed class OrleansAssetsHttpClient : IOrleansAssetsClient, IDisposable
             Config = [.. view.Config ?? []],
             Kinds = [.. view.Kinds ?? []],
             CodeVersion = view.CodeVersion,
+            IsExternal = view.External ?? false,
+            MultiAsset = view.MultiAsset,
+            Subsettable = view.Subsettable ?? false,
         },
         State = new AssetState
         {

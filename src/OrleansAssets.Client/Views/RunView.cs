@@ -72,6 +72,9 @@ public sealed record RunView(
 /// <param name="Config">The fields of its run config, when it takes one.</param>
 /// <param name="Kinds">Its kinds (<c>csv</c>, <c>dataframe</c>...), left out when it has none.</param>
 /// <param name="CodeVersion">The code version its code location declares, when it declares one.</param>
+/// <param name="External">True for an asset produced outside OrleansAssets (reported, never run); left out otherwise.</param>
+/// <param name="MultiAsset">The multi-asset it is an output of, if any.</param>
+/// <param name="Subsettable">True when its multi-asset can run for some of its outputs only; left out otherwise.</param>
 /// <param name="StaleReasons">Every reason it is behind (code version changed, upstream code version changed, upstream materialized since, never materialized).</param>
 public sealed record AssetView(
     string Key,
@@ -94,7 +97,10 @@ public sealed record AssetView(
     IReadOnlyList<ConfigField>? Config = null,
     IReadOnlyList<string>? Kinds = null,
     string? CodeVersion = null,
-    IReadOnlyList<StaleReason>? StaleReasons = null)
+    IReadOnlyList<StaleReason>? StaleReasons = null,
+    bool? External = null,
+    string? MultiAsset = null,
+    bool? Subsettable = null)
 {
     public static AssetView From(AssetDetails details) => new(
         details.Spec.Key,
@@ -117,5 +123,8 @@ public sealed record AssetView(
         details.Spec.Config.Count > 0 ? details.Spec.Config : null,
         details.Spec.Kinds.Count > 0 ? details.Spec.Kinds : null,
         details.Spec.CodeVersion,
-        details.State.StaleReasons);
+        details.State.StaleReasons,
+        details.Spec.IsExternal ? true : null,
+        details.Spec.MultiAsset,
+        details.Spec.Subsettable ? true : null);
 }

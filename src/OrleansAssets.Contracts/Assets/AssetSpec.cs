@@ -35,6 +35,18 @@ public sealed record AssetSpec
 
     /// <summary>The version of the code that computes the asset, as the code location declares it; null when it declares none.</summary>
     [Id(12)] public string? CodeVersion { get; init; }
+
+    /// <summary>
+    /// Produced outside OrleansAssets (another system, a partner's file): declared so it shows in the lineage and its
+    /// downstream can depend on it; its materializations are reported, and no run ever materializes it.
+    /// </summary>
+    [Id(13)] public bool IsExternal { get; init; }
+
+    /// <summary>The multi-asset whose one step materializes this asset with its siblings; null for an asset of its own.</summary>
+    [Id(14)] public string? MultiAsset { get; init; }
+
+    /// <summary>Of a multi-asset's output: the multi-asset can run for some of its outputs only (it is told which).</summary>
+    [Id(15)] public bool Subsettable { get; init; }
 }
 
 [GenerateSerializer, Alias("oa.StepKind")]

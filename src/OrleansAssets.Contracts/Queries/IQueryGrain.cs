@@ -106,6 +106,16 @@ public sealed record AssetSummary
 
     /// <summary>Every reason it is behind, as its asset page lists them (see <see cref="AssetState.StaleReasons"/>).</summary>
     [Id(10)] public List<StaleReason> StaleReasons { get; init; } = [];
+
+    [Id(11)] public List<string> Owners { get; init; } = [];
+
+    [Id(12)] public List<string> Kinds { get; init; } = [];
+
+    /// <summary>Produced outside OrleansAssets: reported, never materialized by a run.</summary>
+    [Id(13)] public bool IsExternal { get; init; }
+
+    /// <summary>The multi-asset it is an output of, if any.</summary>
+    [Id(14)] public string? MultiAsset { get; init; }
 }
 
 /// <summary>Which assets to list: each filter narrows; a page starts at <see cref="Offset"/>.</summary>
@@ -172,6 +182,16 @@ public sealed record LineageNode
     [Id(6)] public List<StaleReason> StaleReasons { get; init; } = [];
 
     [Id(7)] public string? CodeVersion { get; init; }
+
+    [Id(8)] public List<string> Kinds { get; init; } = [];
+
+    /// <summary>Produced outside OrleansAssets: drawn apart, reported, never materialized by a run.</summary>
+    [Id(9)] public bool IsExternal { get; init; }
+
+    /// <summary>The multi-asset it is an output of, if any.</summary>
+    [Id(10)] public string? MultiAsset { get; init; }
+
+    [Id(11)] public List<string> Owners { get; init; } = [];
 }
 
 /// <summary>An upstream asset (<see cref="From"/>) and one that depends on it (<see cref="To"/>).</summary>

@@ -61,6 +61,10 @@ internal sealed class QueryGrain(
             Description = a.Description,
             StaleReasons = a.StaleReasons,
             CodeVersion = a.CodeVersion,
+            Kinds = a.Kinds,
+            Owners = a.Owners,
+            IsExternal = a.IsExternal,
+            MultiAsset = a.MultiAsset,
         }).ToList();
         return new Lineage
         {
@@ -94,6 +98,10 @@ internal sealed class QueryGrain(
                 LastRunId = latest?.RunId,
                 CodeVersion = spec.CodeVersion,
                 StaleReasons = reasons,
+                Owners = spec.Owners,
+                Kinds = spec.Kinds,
+                IsExternal = spec.IsExternal,
+                MultiAsset = spec.MultiAsset,
             };
         });
 

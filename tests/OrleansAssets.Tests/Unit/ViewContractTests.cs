@@ -21,6 +21,7 @@ public sealed class ViewContractTests
     private static readonly Dictionary<string, string> Renamed = new()
     {
         ["AssetState.Latest"] = "LatestMaterialization",
+        ["AssetSpec.IsExternal"] = "External",
     };
 
     /// <summary>What a view leaves out on purpose: the client computes it, or it is the view itself.</summary>
@@ -87,7 +88,7 @@ public sealed class ViewContractTests
             {
                 Key = "b", Description = "d", Group = "g", Tags = new() { ["k"] = "v" }, Owners = ["me"], Dependencies = ["a", "z"], Inputs = ["a"],
                 CodeLocation = "loc", IOManager = "io", Kind = StepKind.Op, Config = [new ConfigField { Name = "n", Type = "integer", Required = true }],
-                CodeVersion = "v2",
+                CodeVersion = "v2", Kinds = ["csv"], IsExternal = true, MultiAsset = "m", Subsettable = true,
             },
             State = new AssetState
             {

@@ -36,6 +36,10 @@ export interface AssetSummary {
   tags?: Record<string, string>;
   codeVersion?: string;
   staleReasons?: StaleReason[];
+  owners?: string[];
+  kinds?: string[];
+  isExternal?: boolean;
+  multiAsset?: string;
 }
 
 export type MetadataEntry =
@@ -87,6 +91,10 @@ export interface AssetDetails {
   staleBecause?: string[];
   codeVersion?: string;
   staleReasons?: StaleReason[];
+  kinds?: string[];
+  external?: boolean;
+  multiAsset?: string;
+  subsettable?: boolean;
   latestMaterialization?: Materialization;
   lastFailure?: { runId: string; timestamp: string; error?: ErrorInfo };
   history?: Materialization[];
@@ -101,6 +109,10 @@ export interface LineageNode {
   description?: string;
   codeVersion?: string;
   staleReasons?: StaleReason[];
+  kinds?: string[];
+  owners?: string[];
+  isExternal?: boolean;
+  multiAsset?: string;
 }
 
 export interface Lineage {
