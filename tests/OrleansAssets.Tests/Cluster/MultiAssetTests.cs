@@ -1,10 +1,16 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using OrleansAssets.Hosting;
 using OrleansAssets.Runs;
+using OrleansAssets.Tests.Cli;
+using OrleansAssets.Tests.Gateway;
 using OrleansAssets.Tests.TestLocations;
 
 namespace OrleansAssets.Tests.Cluster;
 
-public sealed class MultiAssetClusterFixture : ClusterFixture
+/// <summary>The multi-asset location behind a gateway: the SDK, the API and <c>oa --url</c> on one cluster.</summary>
+public sealed class MultiAssetClusterFixture : GatewayFixture
 {
     protected override void ConfigureCodeLocations(OrleansAssetsOptions options) =>
         options.AddCodeLocation<MultiAssetLocation>("multi");
@@ -93,5 +99,36 @@ public sealed class MultiAssetTests(MultiAssetClusterFixture fixture) : IClassFi
         Assert.Contains("returned no result for 'forgetful_lost'", error.Message);
         Assert.Contains("'not_an_output', which are not its outputs", error.Message);
         Assert.Null((await fixture.Client.GetAssetAsync("forgetful_kept")).State.Latest);
+    }
+
+    [Fact]
+    public async Task The_api_shows_each_output_s_multi_asset_and_refuses_part_of_one_with_a_400_naming_the_rest()
+    {
+        using var asset = JsonDocument.Parse(await fixture.Http.GetStringAsync("/api/v1/assets/orders_us"));
+        Assert.Equal("split_orders", asset.RootElement.GetProperty("multiAsset").GetString());
+        Assert.False(asset.RootElement.TryGetProperty("subsettable", out _));
+        using var dim = JsonDocument.Parse(await fixture.Http.GetStringAsync("/api/v1/assets/dim_b"));
+        Assert.True(dim.RootElement.GetProperty("subsettable").GetBoolean());
+
+        using var lineage = JsonDocument.Parse(await fixture.Http.GetStringAsync("/api/v1/lineage"));
+        var node = lineage.RootElement.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("key").GetString() == "orders_eu");
+        Assert.Equal("split_orders", node.GetProperty("multiAsset").GetString());
+
+        using var response = await fixture.Http.PostAsJsonAsync("/api/v1/runs", new { selection = "orders_us" });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("select 'orders_eu' with it", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Oa_says_what_multi_asset_an_asset_belongs_to_and_exits_2_for_part_of_one()
+    {
+        var shown = await Oa.RunAsync("--url", fixture.BaseAddress.ToString(), "asset", "orders_eu");
+        Assert.True(shown.ExitCode == 0, shown.ToString());
+        Assert.Contains("output of multi-asset split_orders: one step computes it with its siblings, which a run must select with it", shown.Output);
+        Assert.Contains("kinds: json", shown.Output);
+
+        var refused = await Oa.RunAsync("--url", fixture.BaseAddress.ToString(), "materialize", "--select", "orders_eu", "--wait");
+        Assert.True(refused.ExitCode == 2, refused.ToString());
+        Assert.Contains("'orders_eu' is an output of multi-asset 'split_orders', which cannot be subset: select 'orders_us' with it", refused.Error);
     }
 }
