@@ -24,4 +24,7 @@ public sealed record AssetSpecification(string Key)
 
     /// <summary>The version of the code that computes the asset (see <see cref="AssetAttribute.CodeVersion"/>).</summary>
     public string? CodeVersion { get; init; }
+
+    /// <summary>When a failure of its code is tried again; the code location's default (<see cref="ICodeLocationBuilder.UseRetryPolicy"/>) when null.</summary>
+    public RetryPolicy? RetryPolicy { get; init; }
 }

@@ -559,6 +559,7 @@ public sealed class OrleansAssetsHttpClient : IOrleansAssetsClient, IDisposable
             IsExternal = view.External ?? false,
             MultiAsset = view.MultiAsset,
             Subsettable = view.Subsettable ?? false,
+            Retry = view.Retry,
         },
         State = new AssetState
         {

@@ -75,6 +75,7 @@ public sealed record RunView(
 /// <param name="External">True for an asset produced outside OrleansAssets (reported, never run); left out otherwise.</param>
 /// <param name="MultiAsset">The multi-asset it is an output of, if any.</param>
 /// <param name="Subsettable">True when its multi-asset can run for some of its outputs only; left out otherwise.</param>
+/// <param name="Retry">When a failure of its code is tried again (attempts, delay, backoff, jitter, exception types never retried); left out when never.</param>
 /// <param name="StaleReasons">Every reason it is behind (code version changed, upstream code version changed, upstream materialized since, never materialized).</param>
 public sealed record AssetView(
     string Key,
@@ -100,7 +101,8 @@ public sealed record AssetView(
     IReadOnlyList<StaleReason>? StaleReasons = null,
     bool? External = null,
     string? MultiAsset = null,
-    bool? Subsettable = null)
+    bool? Subsettable = null,
+    RetryPolicySpec? Retry = null)
 {
     public static AssetView From(AssetDetails details) => new(
         details.Spec.Key,
@@ -126,5 +128,6 @@ public sealed record AssetView(
         details.State.StaleReasons,
         details.Spec.IsExternal ? true : null,
         details.Spec.MultiAsset,
-        details.Spec.Subsettable ? true : null);
+        details.Spec.Subsettable ? true : null,
+        details.Spec.Retry);
 }

@@ -31,6 +31,7 @@ internal sealed partial class AssetGrain(
     SiloDeaths deaths,
     GracefulShutdown shutdown,
     IOptions<OrleansAssetsOptions> options,
+    TimeProvider time,
     ILogger<AssetGrain> logger) : Grain, IAssetGrain
 {
     /// <summary>How long a run's call waits for an outcome before it is answered "not yet" and asks again.</summary>
@@ -216,6 +217,12 @@ internal sealed partial class AssetGrain(
         }
 
         var result = report.Result;
+        if (result is { Succeeded: false, Canceled: false } && await RetryDelayAsync(report, tracker) is { } retry)
+        {
+            await RecordRetryAsync(report, tracker, retry.Failures, retry.Delay);
+            return;
+        }
+
         var outcome = result switch
         {
             { Succeeded: true } => await RecordSuccessAsync(report),
@@ -298,8 +305,14 @@ internal sealed partial class AssetGrain(
                     return;
                 }
 
+                // The attempt failed and its retry is recorded: the next one starts after the policy's wait, below.
+                if (tracker.RetryAfter(attempt) is not null)
+                {
+                    silo = null;
+                }
+
                 // The silo is dead and with it the attempt (or the attempt never ran), unless its outcome landed just before.
-                if (await RecordLostAsync(request.RunId, tracker, attempt, silo) is { } record)
+                else if (await RecordLostAsync(request.RunId, tracker, attempt, silo) is { } record)
                 {
                     (attempt, silo) = (record.Attempts, record.Status == StepStatus.Running ? record.Silo : null);
                     continue;
@@ -317,6 +330,16 @@ internal sealed partial class AssetGrain(
                 // Canceled before an attempt could start: none will.
                 Complete(request.RunId, tracker, await RecordCanceledAsync(request.RunId, attempt, $"not started: the run was canceled by {by}", [], 0, DateTimeOffset.UtcNow, silo: null));
                 return;
+            }
+
+            if (tracker.RetryAfter(attempt) is { } wait)
+            {
+                // The policy's wait, on the silo's clock; a cancel of the run ends it at once.
+                await Task.WhenAny(Task.Delay(wait, time, stop), tracker.CancelRequested);
+                if (tracker.CancelBy is not null || stop.IsCancellationRequested)
+                {
+                    continue;
+                }
             }
 
             attempt++;
@@ -379,7 +402,7 @@ internal sealed partial class AssetGrain(
         Task? giveUp = null;
         while (true)
         {
-            if (tracker.AbandonedAttempt(attempt) is not null)
+            if (tracker.AbandonedAttempt(attempt) is not null || tracker.RetryAfter(attempt) is not null)
             {
                 return true;
             }
@@ -392,7 +415,7 @@ internal sealed partial class AssetGrain(
             }
 
             // Until the cancel came, it is one of the things to wait for; after, the grace period is.
-            var woke = await Task.WhenAny(tracker.Outcome.Task, dead, going, tracker.AttemptAbandoned, giveUp ?? tracker.CancelRequested, Task.Delay(RecordCheckInterval));
+            var woke = await Task.WhenAny(tracker.Outcome.Task, dead, going, tracker.AttemptAbandoned, tracker.RetryScheduled, giveUp ?? tracker.CancelRequested, Task.Delay(RecordCheckInterval));
             if (tracker.Outcome.Task.IsCompleted || woke == going)
             {
                 return false;
@@ -409,7 +432,7 @@ internal sealed partial class AssetGrain(
                 return false;
             }
 
-            if (woke == tracker.AttemptAbandoned || woke == tracker.CancelRequested)
+            if (woke == tracker.AttemptAbandoned || woke == tracker.CancelRequested || woke == tracker.RetryScheduled)
             {
                 continue;
             }
@@ -450,7 +473,8 @@ internal sealed partial class AssetGrain(
 
         // An attempt that never ran (its silo stopped first) does not count against the step's attempts.
         var notStarted = tracker.AbandonedAttempt(attempt);
-        var lost = attempt - tracker.AttemptsNotStarted;
+        // Nor do attempts whose code failed and that its retry policy tried again: they count against the policy.
+        var lost = attempt - tracker.AttemptsNotStarted - tracker.Failures;
         var giveUp = notStarted is null && lost >= Math.Max(1, options.Value.MaxStepAttempts);
         var error = notStarted ?? new StepError
         {
@@ -714,6 +738,69 @@ internal sealed partial class AssetGrain(
         return written.Applied
             ? new StepOutcome { Succeeded = true }
             : await OutcomeFromRecordAsync(report.RunId, await store.GetStepAsync(report.RunId, Key));
+    }
+
+    /// <summary>
+    /// The wait before the next attempt when the step's retry policy tries this failure again; null when the step
+    /// fails for good (no policy, its attempts used up, an exception type it never retries, the run being canceled).
+    /// </summary>
+    private async Task<(int Failures, TimeSpan Delay)?> RetryDelayAsync(StepReport report, StepTracker tracker)
+    {
+        if (report.Spec.Retry is not { MaxAttempts: > 1 } policy || report.Result.NeverRetry || tracker.CancelBy is not null)
+        {
+            return null;
+        }
+
+        if (tracker.Failures == 0 && report.Attempt > 1)
+        {
+            // A fresh activation: count the failures recorded before it (attempts lost with a silo do not count).
+            var events = await store.GetEventsAsync(report.RunId, 0, 100_000, includeLogs: false);
+            tracker.Failures = events.Count(e => e.AssetKey == Key && e.Type == RunEventType.StepFailed && e.WillRetry && e.Error?.Type != "OrleansAssets.AttemptLost" && e.Attempt < report.Attempt);
+        }
+
+        var failures = tracker.Failures + 1;
+        return failures < policy.MaxAttempts ? (failures, policy.DelayAfter(failures, Random.Shared.NextDouble())) : null;
+    }
+
+    /// <summary>
+    /// Records the failed attempt and that the step will be tried again (its record goes back to pending, as for an
+    /// attempt lost with its silo), then has the step's driver start the next attempt after <paramref name="delay"/>.
+    /// </summary>
+    private async Task RecordRetryAsync(StepReport report, StepTracker tracker, int failures, TimeSpan delay)
+    {
+        var result = report.Result;
+        var error = result.Error ?? new StepError { Type = "Unknown", Message = "The step failed without an error." };
+        var max = report.Spec.Retry!.MaxAttempts;
+        var written = await store.AppendAsync(new RunWrite(report.RunId)
+        {
+            Step = new StepWrite(Key, StepTransition.AttemptLost, report.Attempt) { Timestamp = DateTimeOffset.UtcNow, StartedAt = result.StartedAt, DurationMs = result.DurationMs, Error = error, Silo = result.Silo },
+            Events =
+            [
+                .. result.Logs,
+                Event(report.RunId, report.Attempt, RunEventType.StepFailed, $"{error}; failure {failures} of {max} allowed, trying again in {UserText.Duration(delay)}") with
+                {
+                    Error = error,
+                    WillRetry = true,
+                    DurationMs = result.DurationMs,
+                    Silo = result.Silo,
+                    Metadata = new() { ["retry_delay_ms"] = MetadataValue.Int((long)delay.TotalMilliseconds), ["failures"] = MetadataValue.Int(failures), ["max_attempts"] = MetadataValue.Int(max) },
+                },
+            ],
+        });
+        if (!written.Applied)
+        {
+            // The step moved on first (an outcome recorded by another activation): that is its outcome.
+            if (await store.GetStepAsync(report.RunId, Key) is { IsFinished: true } step)
+            {
+                Complete(report.RunId, tracker, await OutcomeFromRecordAsync(report.RunId, step));
+            }
+
+            return;
+        }
+
+        LogRetrying(logger, Key, report.RunId, report.Attempt, delay, error.ToString());
+        tracker.Failures = failures;
+        tracker.ScheduleRetry(report.Attempt, delay);
     }
 
     private async Task<StepOutcome> RecordFailureAsync(Guid runId, int attempt, StepError? error, List<RunEvent> logs, double durationMs, DateTimeOffset startedAt, string? silo)
@@ -1012,6 +1099,26 @@ internal sealed partial class AssetGrain(
             abandoned.TrySetResult();
         }
 
+        private readonly Dictionary<int, TimeSpan> _retries = [];
+        private TaskCompletionSource _retryScheduled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Failures of the step's code so far in this run, as its retry policy counts them.</summary>
+        public int Failures { get; set; }
+
+        /// <summary>Completes when a failed attempt's retry is recorded.</summary>
+        public Task RetryScheduled => _retryScheduled.Task;
+
+        /// <summary>The wait before the attempt after <paramref name="attempt"/>, when that attempt failed and is retried.</summary>
+        public TimeSpan? RetryAfter(int attempt) => _retries.TryGetValue(attempt, out var wait) ? wait : null;
+
+        public void ScheduleRetry(int attempt, TimeSpan wait)
+        {
+            _retries[attempt] = wait;
+            var scheduled = _retryScheduled;
+            _retryScheduled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            scheduled.TrySetResult();
+        }
+
         /// <summary>Completes when the next attempt starts (or is picked up), so the run learns of it at once.</summary>
         public Task AttemptStarted => _attemptStarted.Task;
 
@@ -1028,6 +1135,9 @@ internal sealed partial class AssetGrain(
             started.TrySetResult();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Step {AssetKey} of run {RunId}: attempt {Attempt} failed, trying again in {Delay}: {Error}")]
+    private static partial void LogRetrying(ILogger logger, string assetKey, Guid runId, int attempt, TimeSpan delay, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Asset {AssetKey} failed in run {RunId}: {Error}")]
     private static partial void LogStepFailed(ILogger logger, string assetKey, Guid runId, string error);

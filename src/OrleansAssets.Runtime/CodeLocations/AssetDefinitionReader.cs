@@ -48,6 +48,7 @@ internal static class AssetDefinitionReader
                 CodeLocation = codeLocation,
                 Kind = StepKind.Op,
                 Config = ConfigSchema.Of(parameters),
+                Retry = RetryPolicies.Of(method, $"op '{key}' ({where})"),
             }, opsClass, method, parameters);
         }
     }
@@ -77,6 +78,7 @@ internal static class AssetDefinitionReader
             Dependencies = [.. specification.Deps.Distinct(StringComparer.Ordinal)],
             CodeLocation = codeLocation,
             CodeVersion = CodeVersionOf(specification.CodeVersion),
+            Retry = RetryPolicies.ToSpec(specification.RetryPolicy, $"asset '{key}' (added by code location '{codeLocation}')"),
         };
         return new AssetDefinition(spec, materialize.Method.DeclaringType ?? typeof(AssetSpecification), materialize.Method, [new AssetParameter(AssetParameterKind.Context, "context", typeof(AssetContext), null)])
         {
@@ -120,6 +122,7 @@ internal static class AssetDefinitionReader
             IOManager = attribute.IOManager,
             Config = ConfigSchema.Of(parameters),
             CodeVersion = CodeVersionOf(attribute.CodeVersion),
+            Retry = RetryPolicies.Of(method, $"asset '{key}' ({where})"),
         };
         return new AssetDefinition(spec, assetClass, method, parameters);
     }

@@ -89,6 +89,11 @@ internal sealed class CodeLocationRegistry
             .Concat(builder.DefinedAssets)
             .Concat(builder.OpClasses.SelectMany(c => AssetDefinitionReader.ReadOps(c, name)))
             .ToList();
+        if (RetryPolicies.ToSpec(builder.DefaultRetryPolicy, $"code location '{name}' (UseRetryPolicy)") is { } defaultRetry)
+        {
+            assets = [.. assets.Select(a => a.Spec.Retry is null ? a with { Spec = a.Spec with { Retry = defaultRetry } } : a)];
+        }
+
         JobReader.Validate(name, builder.Jobs, assets);
         if (assets.Count == 0)
         {

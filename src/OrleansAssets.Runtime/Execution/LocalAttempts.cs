@@ -191,6 +191,7 @@ internal sealed partial class LocalAttempts(
                     DurationMs = clock.Elapsed.TotalMilliseconds,
                     Error = StepError.FromException(cause, fromUser),
                     Silo = Silo,
+                    NeverRetry = request.Spec.Retry?.NeverRetries(cause) == true,
                 }, startStored, false);
             }
         }
