@@ -186,6 +186,13 @@ internal static partial class OaCommandLine
                 Console.WriteLine($"code version: {view.CodeVersion}");
             }
 
+            if (view.Retry is { } retry)
+            {
+                Console.WriteLine($"retry: up to {retry.MaxAttempts} attempts, {(retry.Exponential ? "exponential" : "fixed")} backoff from {UserText.Duration(TimeSpan.FromMilliseconds(retry.DelayMs))}"
+                    + (retry.Jitter > 0 ? $", jitter {retry.Jitter:P0}" : "")
+                    + (retry.NeverRetry.Count > 0 ? $", never for {string.Join(", ", retry.NeverRetry)}" : ""));
+            }
+
             if (view.Kinds is { Count: > 0 } kinds)
             {
                 Console.WriteLine($"kinds: {string.Join(", ", kinds)}");

@@ -78,6 +78,16 @@ export interface ErrorInfo {
   fromUserCode?: boolean;
 }
 
+/** When a failure of a step's code is tried again. */
+export interface RetryPolicy {
+  maxAttempts: number;
+  delayMs: number;
+  exponential?: boolean;
+  maxDelayMs?: number;
+  jitter?: number;
+  neverRetry?: string[];
+}
+
 export interface AssetDetails {
   key: string;
   description?: string;
@@ -95,6 +105,7 @@ export interface AssetDetails {
   external?: boolean;
   multiAsset?: string;
   subsettable?: boolean;
+  retry?: RetryPolicy;
   latestMaterialization?: Materialization;
   lastFailure?: { runId: string; timestamp: string; error?: ErrorInfo };
   history?: Materialization[];
