@@ -27,4 +27,7 @@ public sealed record AssetSpecification(string Key)
 
     /// <summary>When a failure of its code is tried again; the code location's default (<see cref="ICodeLocationBuilder.UseRetryPolicy"/>) when null.</summary>
     public RetryPolicy? RetryPolicy { get; init; }
+
+    /// <summary>The longest its code may run (see <see cref="AssetAttribute.MaxRunTimeSeconds"/>); the silo's setting when null.</summary>
+    public TimeSpan? MaxRunTime { get; init; }
 }

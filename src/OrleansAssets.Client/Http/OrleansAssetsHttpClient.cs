@@ -560,6 +560,7 @@ public sealed class OrleansAssetsHttpClient : IOrleansAssetsClient, IDisposable
             MultiAsset = view.MultiAsset,
             Subsettable = view.Subsettable ?? false,
             Retry = view.Retry,
+            MaxRunTimeMs = view.MaxRunTimeMs,
         },
         State = new AssetState
         {

@@ -76,6 +76,7 @@ public sealed record RunView(
 /// <param name="MultiAsset">The multi-asset it is an output of, if any.</param>
 /// <param name="Subsettable">True when its multi-asset can run for some of its outputs only; left out otherwise.</param>
 /// <param name="Retry">When a failure of its code is tried again (attempts, delay, backoff, jitter, exception types never retried); left out when never.</param>
+/// <param name="MaxRunTimeMs">The longest its code may run, when it sets its own (else the silo's step timeout).</param>
 /// <param name="StaleReasons">Every reason it is behind (code version changed, upstream code version changed, upstream materialized since, never materialized).</param>
 public sealed record AssetView(
     string Key,
@@ -102,7 +103,8 @@ public sealed record AssetView(
     bool? External = null,
     string? MultiAsset = null,
     bool? Subsettable = null,
-    RetryPolicySpec? Retry = null)
+    RetryPolicySpec? Retry = null,
+    double? MaxRunTimeMs = null)
 {
     public static AssetView From(AssetDetails details) => new(
         details.Spec.Key,
@@ -129,5 +131,6 @@ public sealed record AssetView(
         details.Spec.IsExternal ? true : null,
         details.Spec.MultiAsset,
         details.Spec.Subsettable ? true : null,
-        details.Spec.Retry);
+        details.Spec.Retry,
+        details.Spec.MaxRunTimeMs);
 }

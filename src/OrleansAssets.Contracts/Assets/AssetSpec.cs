@@ -50,6 +50,9 @@ public sealed record AssetSpec
 
     /// <summary>When a failure of its code is tried again; null: never (the code location declares no default).</summary>
     [Id(16)] public RetryPolicySpec? Retry { get; init; }
+
+    /// <summary>The longest its code may run, as it declares it; null: the silo's step timeout.</summary>
+    [Id(17)] public double? MaxRunTimeMs { get; init; }
 }
 
 /// <summary>A step's retry policy as the cluster keeps it: exception types by full name, so no silo needs the user's types to read it.</summary>

@@ -114,7 +114,7 @@ internal sealed class AssetSpecComparer : IEqualityComparer<Assets.AssetSpec>
             && x.Owners.SequenceEqual(y.Owners) && x.Kinds.SequenceEqual(y.Kinds) && x.Tags.Count == y.Tags.Count && !x.Tags.Except(y.Tags).Any()
             && x.Kind == y.Kind && x.Config.SequenceEqual(y.Config) && x.CodeVersion == y.CodeVersion
             && x.IsExternal == y.IsExternal && x.MultiAsset == y.MultiAsset && x.Subsettable == y.Subsettable
-            && RetryPolicies.Same(x.Retry, y.Retry));
+            && RetryPolicies.Same(x.Retry, y.Retry) && x.MaxRunTimeMs == y.MaxRunTimeMs);
 
     public int GetHashCode(Assets.AssetSpec obj) => obj.Key.GetHashCode(StringComparison.Ordinal);
 }

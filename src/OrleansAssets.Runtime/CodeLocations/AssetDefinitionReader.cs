@@ -79,6 +79,7 @@ internal static class AssetDefinitionReader
             CodeLocation = codeLocation,
             CodeVersion = CodeVersionOf(specification.CodeVersion),
             Retry = RetryPolicies.ToSpec(specification.RetryPolicy, $"asset '{key}' (added by code location '{codeLocation}')"),
+            MaxRunTimeMs = MaxRunTimeOf(specification.MaxRunTime?.TotalMilliseconds, $"asset '{key}' (added by code location '{codeLocation}')"),
         };
         return new AssetDefinition(spec, materialize.Method.DeclaringType ?? typeof(AssetSpecification), materialize.Method, [new AssetParameter(AssetParameterKind.Context, "context", typeof(AssetContext), null)])
         {
@@ -123,6 +124,7 @@ internal static class AssetDefinitionReader
             Config = ConfigSchema.Of(parameters),
             CodeVersion = CodeVersionOf(attribute.CodeVersion),
             Retry = RetryPolicies.Of(method, $"asset '{key}' ({where})"),
+            MaxRunTimeMs = MaxRunTimeOf(attribute.MaxRunTimeSeconds == 0 ? null : attribute.MaxRunTimeSeconds * 1000, $"asset '{key}' ({where})"),
         };
         return new AssetDefinition(spec, assetClass, method, parameters);
     }
@@ -165,6 +167,13 @@ internal static class AssetDefinitionReader
 
         return parsed;
     }
+
+    private static double? MaxRunTimeOf(double? milliseconds, string describe) => milliseconds switch
+    {
+        null => null,
+        > 0 and < double.PositiveInfinity => milliseconds,
+        _ => throw new AssetGraphException($"Invalid asset graph: {describe} has a maximum run time of {milliseconds} ms; it must be positive."),
+    };
 
     /// <summary>A blank code version is no code version: "" and null must not read as a change between them.</summary>
     private static string? CodeVersionOf(string? declared) => string.IsNullOrWhiteSpace(declared) ? null : declared.Trim();

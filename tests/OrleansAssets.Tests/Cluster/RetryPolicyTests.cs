@@ -8,6 +8,8 @@ public sealed class RetryClusterFixture : ClusterFixture
 {
     protected override void ConfigureCodeLocations(OrleansAssetsOptions options) =>
         options.AddCodeLocation<RetryLocation>("retry");
+
+    protected override void ConfigureOptions(OrleansAssetsOptions options) => options.CancelGracePeriod = TimeSpan.FromMilliseconds(300);
 }
 
 public sealed class RetryPolicyTests(RetryClusterFixture fixture) : IClassFixture<RetryClusterFixture>
@@ -70,5 +72,30 @@ public sealed class RetryPolicyTests(RetryClusterFixture fixture) : IClassFixtur
         var optedOut = await fixture.MaterializeAsync("never_retried_by_spec");
         Assert.Equal(RunStatus.Failure, optedOut.Run.Status);
         Assert.Equal(1, RetryLocation.CallsOf("never_retried_by_spec", optedOut.Run.RunId));
+    }
+
+    [Fact]
+    public async Task A_hanging_step_times_out_at_its_maximum_run_time_and_its_run_ends()
+    {
+        var details = await fixture.MaterializeAsync("hangs");
+
+        Assert.Equal(RunStatus.Failure, details.Run.Status);
+        var step = details.Steps.Single();
+        Assert.Equal(("OrleansAssets.StepTimedOut", StepStatus.Failure), (step.Error!.Type, step.Status));
+        // A timeout is a failure like another: the location's default policy (two attempts) tried it once more.
+        Assert.Contains("attempt 2 timed out: its code ran longer than its maximum run time of 200 ms", step.Error.Message);
+        Assert.Single(details.Events, e => e.Type == RunEventType.StepFailed && e.WillRetry && e.Error!.Type == "OrleansAssets.StepTimedOut");
+        Assert.Equal(200, (await fixture.Client.GetAssetAsync("hangs")).Spec.MaxRunTimeMs);
+    }
+
+    [Fact]
+    public async Task A_step_that_ignores_its_token_after_timing_out_is_abandoned_after_the_grace_period()
+    {
+        var details = await fixture.MaterializeAsync("ignores_its_token");
+
+        Assert.Equal(RunStatus.Failure, details.Run.Status);
+        var error = details.Steps.Single().Error!;
+        Assert.Equal("OrleansAssets.StepTimedOut", error.Type);
+        Assert.Contains("did not stop within 300 ms of its cancellation token, so it was abandoned", error.Message);
     }
 }

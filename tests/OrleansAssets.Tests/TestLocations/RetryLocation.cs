@@ -47,6 +47,22 @@ public sealed class RetryAssets
         throw new ArgumentOutOfRangeException(nameof(context), "the date is in the future");
     }
 
+    /// <summary>Hangs until its token fires: its maximum run time ends it.</summary>
+    [Asset(Group = "timeouts", MaxRunTimeSeconds = 0.2)]
+    public static async Task<MaterializeResult> Hangs(AssetContext context)
+    {
+        await Task.Delay(Timeout.InfiniteTimeSpan, context.CancellationToken);
+        return new MaterializeResult();
+    }
+
+    /// <summary>Ignores its token: abandoned once the grace period after its timeout is over.</summary>
+    [Asset(Group = "timeouts", MaxRunTimeSeconds = 0.2)]
+    public static MaterializeResult IgnoresItsToken()
+    {
+        Thread.Sleep(TimeSpan.FromSeconds(3));
+        return new MaterializeResult();
+    }
+
     /// <summary>Always fails: its two attempts are used up.</summary>
     [Asset(Group = "retry")]
     [RetryPolicy(MaxAttempts = 2, DelaySeconds = 0.01, Backoff = RetryBackoff.Fixed)]
