@@ -13,6 +13,8 @@ namespace OrleansAssets.Client.Views;
 /// <param name="Ops">The ops it runs besides its assets (a job's); left out when none.</param>
 /// <param name="Config">The run config as JSON text, when it was given one.</param>
 /// <param name="RunKey">The key a schedule's tick or a sensor's request made it once for, if any.</param>
+/// <param name="ParentRunId">The run it re-executes, when it is a re-execution (from its tags).</param>
+/// <param name="RootRunId">The first run of its chain of re-executions, when it is a re-execution.</param>
 public sealed record RunView(
     Guid RunId,
     RunStatus Status,
@@ -32,7 +34,9 @@ public sealed record RunView(
     string? Job = null,
     IReadOnlyList<string>? Ops = null,
     string? Config = null,
-    string? RunKey = null)
+    string? RunKey = null,
+    Guid? ParentRunId = null,
+    Guid? RootRunId = null)
 {
     public static RunView From(RunDetails details, IReadOnlyList<RunEvent>? allEvents = null)
     {
@@ -56,7 +60,9 @@ public sealed record RunView(
             run.Job,
             run.Ops.Count > 0 ? run.Ops : null,
             run.Config,
-            run.RunKey);
+            run.RunKey,
+            run.ParentRunId,
+            run.ParentRunId is null ? null : run.RootRunId);
     }
 }
 

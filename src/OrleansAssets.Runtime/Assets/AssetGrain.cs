@@ -935,6 +935,10 @@ internal sealed partial class AssetGrain(
             {
                 runs[upstream] = request.RunId;
             }
+            else if (request.PinnedUpstream.TryGetValue(upstream, out var reused))
+            {
+                runs[upstream] = reused;
+            }
             else
             {
                 elsewhere.Add(upstream);

@@ -68,11 +68,17 @@ internal sealed partial class RunGrain(
         }
 
         var graph = await graphs.GetAsync();
+        if (request.Reexecute is { } reexecute)
+        {
+            request = await ReexecutionRequestAsync(reexecute, request);
+        }
+
         var job = request.Job is { } name
             ? graph.Jobs.GetValueOrDefault(name) ?? throw new NotFoundException($"Unknown job {UserText.Quote(name)}{(graph.Jobs.Count == 0 ? "; the cluster has no jobs" : $"; jobs: {string.Join(", ", graph.Jobs.Keys.Order(StringComparer.Ordinal).Take(20))}")}.")
             : null;
         var selection = job is null ? request.Selection : job.Selection ?? "";
-        IReadOnlyList<string> keys = selection.Length == 0 && job is not null ? [] : AssetSelection.Parse(selection).Resolve(graph);
+        IReadOnlyList<string> keys = _reexecuted is { } again ? again.Keys
+            : selection.Length == 0 && job is not null ? [] : AssetSelection.Parse(selection).Resolve(graph);
         if (keys.Count == 0 && (job is null || job.Ops.Count == 0))
         {
             // A group, tag or kind that matches nothing selects nothing rather than failing; a run of nothing is still a mistake.
@@ -98,7 +104,8 @@ internal sealed partial class RunGrain(
             priority = job.Priority;
         }
 
-        var plan = RunPlan.Create(graph, keys, job?.Ops);
+        var ops = _reexecuted?.Ops ?? job?.Ops;
+        var plan = RunPlan.Create(graph, keys, ops);
         var config = request.Config ?? job?.DefaultConfig;
         RunConfigValidator.Validate(config, plan.ByKey.ToDictionary(p => p.Key, p => p.Value.Spec, StringComparer.Ordinal));
         var run = new RunRecord
@@ -111,11 +118,12 @@ internal sealed partial class RunGrain(
             CreatedAt = time.GetUtcNow(),
             Priority = priority,
             Job = job?.Name,
-            Ops = [.. job?.Ops ?? []],
+            Ops = [.. ops ?? []],
             Config = string.IsNullOrWhiteSpace(config) ? null : config,
             RunKey = request.RunKey,
         };
-        var what = job is null ? $"'{UserText.Shorten(selection)}'" : $"job {job.Name}";
+        var what = _reexecuted is { } re ? $"re-execution of run {re.Parent}{(re.FromFailure ? " from failure" : "")}"
+            : job is null ? $"'{UserText.Shorten(selection)}'" : $"job {job.Name}";
         var by = request.Tick is { } tick ? $" for {tick.Kind} {tick.Name}'s tick at {Automation.ScheduleClock.Format(tick.At)}" : "";
         var written = await store.AppendAsync(new RunWrite(RunId)
         {
@@ -143,6 +151,87 @@ internal sealed partial class RunGrain(
     }
 
     /// <summary>Hands a queued run to the queue; if that call fails, the queue finds the run in the runs table anyway.</summary>
+    /// <summary>Of a re-execution: for each upstream it does not run again, the run whose materialization it reuses.</summary>
+    private Dictionary<string, Guid> _pinned = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A re-execution reuses, for every upstream it does not run, the value its chain of parents materialized: the
+    /// nearest ancestor run whose step of it succeeded (not the upstream's latest, which another run may have made
+    /// since). Recomputed from the records on every activation, so nothing more is stored.
+    /// </summary>
+    private async Task<Dictionary<string, Guid>> ReusedValuesAsync(RunRecord run, RunPlan plan)
+    {
+        var pinned = new Dictionary<string, Guid>(StringComparer.Ordinal);
+        if (run.ParentRunId is null)
+        {
+            return pinned;
+        }
+
+        var wanted = plan.Steps.SelectMany(s => s.Spec.Dependencies).Where(d => !plan.ByKey.ContainsKey(d)).ToHashSet(StringComparer.Ordinal);
+        for (var (ancestor, depth) = (run.ParentRunId, 0); ancestor is { } id && wanted.Count > 0 && depth < 100; depth++)
+        {
+            foreach (var step in await store.GetStepsAsync(id))
+            {
+                if (step.Status == StepStatus.Success && wanted.Remove(step.AssetKey))
+                {
+                    pinned[step.AssetKey] = id;
+                }
+            }
+
+            ancestor = (await store.GetRunAsync(id))?.ParentRunId;
+        }
+
+        return pinned;
+    }
+
+    /// <summary>What a re-execution runs, known while its submit is handled.</summary>
+    private (Guid Parent, bool FromFailure, IReadOnlyList<string> Keys, IReadOnlyList<string> Ops)? _reexecuted;
+
+    /// <summary>
+    /// The run request a re-execution makes of its parent: its job, config and tags, with the parent and the root
+    /// of the chain as tags; the keys and ops to run are kept for the submit, which does not resolve a selection.
+    /// </summary>
+    private async Task<RunRequest> ReexecutionRequestAsync(Reexecution reexecution, RunRequest request)
+    {
+        var parent = await store.GetRunAsync(reexecution.ParentRunId)
+            ?? throw new NotFoundException($"Unknown run {reexecution.ParentRunId}: there is nothing to re-execute.");
+        if (parent.Status is not (RunStatus.Success or RunStatus.Failure or RunStatus.Canceled))
+        {
+            throw new AssetSelectionException($"Run {parent.RunId} is {parent.Status.ToString().ToLowerInvariant()}; only a finished run can be re-executed (cancel it first, or wait for it).");
+        }
+
+        IReadOnlyList<string> keys = parent.AssetKeys;
+        IReadOnlyList<string> ops = parent.Ops;
+        if (reexecution.FromFailure)
+        {
+            var succeeded = (await store.GetStepsAsync(parent.RunId)).Where(s => s.Status == StepStatus.Success).Select(s => s.AssetKey).ToHashSet(StringComparer.Ordinal);
+            keys = [.. keys.Where(k => !succeeded.Contains(k))];
+            ops = [.. ops.Where(o => !succeeded.Contains(o))];
+            if (keys.Count == 0 && ops.Count == 0)
+            {
+                throw new AssetSelectionException($"Run {parent.RunId} has no failed, canceled or skipped step: nothing to re-execute from failure (re-execute all its steps instead).");
+            }
+        }
+
+        _reexecuted = (parent.RunId, reexecution.FromFailure, keys, ops);
+        var tags = new Dictionary<string, string>(parent.Tags, StringComparer.Ordinal);
+        foreach (var owned in new[] { RunTags.Schedule, RunTags.Tick, RunTags.Sensor, RunTags.SensorRunKey })
+        {
+            // The parent's tick made the parent: the re-execution is someone's request, not that tick's.
+            tags.Remove(owned);
+        }
+
+        tags[RunTags.ParentRun] = parent.RunId.ToString();
+        tags[RunTags.RootRun] = parent.RootRunId.ToString();
+        tags[RunTags.ReexecutionStrategy] = reexecution.FromFailure ? "from_failure" : "all";
+        foreach (var (key, value) in request.Tags)
+        {
+            tags[key] = value;
+        }
+
+        return new RunRequest { Selection = parent.Selection, Job = parent.Job, Config = request.Config ?? parent.Config, Tags = tags };
+    }
+
     private async Task EnqueueAsync(RunRecord run)
     {
         try
@@ -269,6 +358,7 @@ internal sealed partial class RunGrain(
             var plan = RunPlan.Create(graph, run.AssetKeys, run.Ops);
             _config = RunConfigValidator.Validate(run.Config, plan.ByKey.ToDictionary(p => p.Key, p => p.Value.Spec, StringComparer.Ordinal), checkUnknownSteps: false);
             var recorded = resumed ? (await store.GetStepsAsync(RunId)).ToDictionary(s => s.AssetKey, StringComparer.Ordinal) : [];
+            _pinned = await ReusedValuesAsync(run, plan);
             var outcome = await RunStepsAsync(plan, recorded, run.AssetKeys.Concat(run.Ops).Where(k => !plan.ByKey.ContainsKey(k)).ToList(), resumed);
             if (outcome is null)
             {
@@ -490,6 +580,7 @@ internal sealed partial class RunGrain(
                     KnownSilo = silo,
                     Outputs = [.. step.Outputs],
                     Lead = step.Lead,
+                    PinnedUpstream = step.Spec.Dependencies.Where(_pinned.ContainsKey).ToDictionary(d => d, d => _pinned[d], StringComparer.Ordinal),
                 });
                 mayHaveStarted = true;
                 if (progress.Outcome is { } outcome)

@@ -12,6 +12,7 @@ public sealed class RetryLocation : ICodeLocation
 
     public void Configure(ICodeLocationBuilder builder) => builder
         .AddAssets<RetryAssets>()
+        .AddAssets<ReexecutionAssets>()
         .UseRetryPolicy(new RetryPolicy { MaxAttempts = 2, Delay = TimeSpan.FromMilliseconds(20), Backoff = RetryBackoff.Fixed })
         .AddAsset(new AssetSpecification("fails_once_by_default") { Group = "retry" }, context =>
         {
@@ -23,6 +24,35 @@ public sealed class RetryLocation : ICodeLocation
             Calls.AddOrUpdate((context.AssetKey, context.RunId), 1, (_, n) => n + 1);
             throw new TimeoutException("no retry for me");
         });
+}
+
+/// <summary>A chain whose middle fails while <see cref="FailMiddle"/> is set: re-execution from failure runs it and what follows.</summary>
+public sealed class ReexecutionAssets
+{
+    public static volatile bool FailMiddle = true;
+
+    private static int _sourceValue;
+
+    [Asset(Group = "reexec")]
+    public static Output<int> ReexecSource(AssetContext context)
+    {
+        var value = Interlocked.Increment(ref _sourceValue);
+        RetryLocation.Calls.AddOrUpdate((context.AssetKey, context.RunId), 1, (_, n) => n + 1);
+        return new Output<int>(value) { Metadata = { ["value"] = MetadataValue.Int(value) } };
+    }
+
+    [Asset(Group = "reexec")]
+    public static Output<int> ReexecMiddle(AssetContext context, int reexecSource)
+    {
+        RetryLocation.Calls.AddOrUpdate((context.AssetKey, context.RunId), 1, (_, n) => n + 1);
+        return FailMiddle
+            ? throw new InvalidOperationException("the middle is broken")
+            : new Output<int>(reexecSource * 10) { Metadata = { ["from_source"] = MetadataValue.Int(reexecSource) } };
+    }
+
+    [Asset(Group = "reexec")]
+    [RetryPolicy(MaxAttempts = 1)]
+    public static MaterializeResult ReexecSink(int reexecMiddle) => new() { Metadata = { ["from_middle"] = MetadataValue.Int(reexecMiddle) } };
 }
 
 public sealed class RetryAssets
