@@ -196,6 +196,9 @@ export interface RunDetails extends RunSummary {
   job?: string;
   ops?: string[];
   config?: string;
+  /** Of a re-execution: the run it re-executes, and the first run of the chain. */
+  parentRunId?: string;
+  rootRunId?: string;
 }
 
 export interface AssetStateEvent {
