@@ -4,7 +4,8 @@ using OrleansAssets.Tests.TestLocations;
 
 namespace OrleansAssets.Tests.Cluster;
 
-public sealed class RetryClusterFixture : ClusterFixture
+/// <summary>The retry location behind a gateway: the SDK, the API and <c>oa --url</c> on one cluster.</summary>
+public sealed class RetryClusterFixture : Gateway.GatewayFixture
 {
     protected override void ConfigureCodeLocations(OrleansAssetsOptions options) =>
         options.AddCodeLocation<RetryLocation>("retry");
