@@ -356,7 +356,17 @@ internal sealed partial class RunGrain(
 
             var graph = await graphs.GetAsync();
             var plan = RunPlan.Create(graph, run.AssetKeys, run.Ops);
-            _config = RunConfigValidator.Validate(run.Config, plan.ByKey.ToDictionary(p => p.Key, p => p.Value.Spec, StringComparer.Ordinal), checkUnknownSteps: false);
+            try
+            {
+                _config = RunConfigValidator.Validate(run.Config, plan.ByKey.ToDictionary(p => p.Key, p => p.Value.Spec, StringComparer.Ordinal), checkUnknownSteps: false);
+            }
+            catch (RunConfigException e)
+            {
+                // Its steps' code changed since it was submitted: no activation could ever run it.
+                await EndUnresumableAsync(run, $"its run config no longer fits its steps' code: {e.Message}");
+                return;
+            }
+
             var recorded = resumed ? (await store.GetStepsAsync(RunId)).ToDictionary(s => s.AssetKey, StringComparer.Ordinal) : [];
             _pinned = await ReusedValuesAsync(run, plan);
             var outcome = await RunStepsAsync(plan, recorded, run.AssetKeys.Concat(run.Ops).Where(k => !plan.ByKey.ContainsKey(k)).ToList(), resumed);
@@ -367,6 +377,9 @@ internal sealed partial class RunGrain(
 
             var (succeeded, failed, canceled) = outcome.Value;
             run = _run!;
+
+            // Steps whose asset or op no code location defines any more did not run: the run did not do its work.
+            var gone = run.AssetKeys.Concat(run.Ops).Where(k => !plan.ByKey.ContainsKey(k)).ToList();
             var finished = run.CancelRequestedBy is { } by
                 ? run with
                 {
@@ -376,9 +389,13 @@ internal sealed partial class RunGrain(
                 }
                 : run with
                 {
-                    Status = failed.Count == 0 ? RunStatus.Success : RunStatus.Failure,
+                    Status = failed.Count == 0 && gone.Count == 0 ? RunStatus.Success : RunStatus.Failure,
                     EndedAt = time.GetUtcNow(),
-                    Error = failed.Count == 0 ? null : $"{failed.Count} step(s) failed: {string.Join(", ", failed)}",
+                    Error = string.Join("; ", new[]
+                    {
+                        failed.Count == 0 ? null : $"{failed.Count} step(s) failed: {string.Join(", ", failed)}",
+                        gone.Count == 0 ? null : $"{gone.Count} step(s) no code location defines any more (was their code location removed or changed?): {string.Join(", ", gone.Take(20))}",
+                    }.Where(p => p is not null)) is { Length: > 0 } error ? error : null,
                 };
             await AppendDurablyAsync(new RunWrite(RunId)
             {
@@ -410,6 +427,20 @@ internal sealed partial class RunGrain(
         {
             DeactivateOnIdle();
         }
+    }
+
+    /// <summary>
+    /// Ends a run that no activation could ever go on with (its plan cannot be made from the code loaded now):
+    /// failure, with an event that says why, rather than a run left started for the sweep to try again forever.
+    /// </summary>
+    private async Task EndUnresumableAsync(RunRecord run, string why)
+    {
+        var ended = run with { Status = RunStatus.Failure, EndedAt = time.GetUtcNow(), Error = $"the run cannot go on: {why}" };
+        await AppendDurablyAsync(new RunWrite(RunId) { Run = ended, Events = [RunEventOf(RunEventType.RunFailure, ended.Error)] });
+        _run = ended;
+        GrainFactory.GetGrain<IRunQueueGrain>(0).RunEnded(RunId).Ignore();
+        await NotifyEndedAsync(ended);
+        LogFinished(logger, RunId, ended.Status, (ended.EndedAt - ended.StartedAt)?.TotalMilliseconds ?? 0);
     }
 
     /// <summary>
