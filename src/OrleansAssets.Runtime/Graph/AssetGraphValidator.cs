@@ -11,10 +11,11 @@ public static class AssetGraphValidator
     /// <param name="assets">The assets to check.</param>
     /// <param name="externalKeys">Keys declared as owned by another code location; dependencies on them are allowed.</param>
     /// <param name="describe">How to name an asset in a message, for example with its class and method.</param>
-    public static void Validate(IReadOnlyCollection<AssetSpec> assets, IReadOnlySet<string> externalKeys, Func<AssetSpec, string>? describe = null)
+    /// <param name="problemsFound">Problems found while reading the definitions (an invalid key), reported with the graph's.</param>
+    public static void Validate(IReadOnlyCollection<AssetSpec> assets, IReadOnlySet<string> externalKeys, Func<AssetSpec, string>? describe = null, IEnumerable<string>? problemsFound = null)
     {
         describe ??= a => $"'{a.Key}' (code location '{a.CodeLocation}')";
-        var problems = new List<string>();
+        var problems = new List<string>(problemsFound ?? []);
 
         foreach (var duplicate in assets.GroupBy(a => a.Key, StringComparer.Ordinal).Where(g => g.Count() > 1))
         {
