@@ -45,7 +45,7 @@ public static class AssetGraphValidator
 
         if (problems.Count == 0)
         {
-            foreach (var cycle in FindCycles(assets.Where(a => !a.Dependencies.Contains(a.Key)).ToList()))
+            foreach (var cycle in FindCycles(OnOrAfterCycles(assets.Where(a => !a.Dependencies.Contains(a.Key)).ToList())))
             {
                 problems.Add($"cycle {string.Join(" -> ", cycle)}");
             }
@@ -88,6 +88,53 @@ public static class AssetGraphValidator
         }
 
         return order;
+    }
+
+    /// <summary>
+    /// The assets that a peel of the roots (Kahn's algorithm, unsorted) cannot order: those on a cycle or after one.
+    /// Usually none, which spares the search for cycles a sorted walk of every asset (a tenth of a second at 10,000);
+    /// the walk of the rest finds the same cycles, since no ordered asset leads upstream to a cycle.
+    /// </summary>
+    private static IReadOnlyCollection<AssetSpec> OnOrAfterCycles(IReadOnlyCollection<AssetSpec> assets)
+    {
+        var specs = assets.ToDictionary(a => a.Key, StringComparer.Ordinal);
+        var remaining = new Dictionary<string, int>(specs.Count, StringComparer.Ordinal);
+        var downstream = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var ready = new Queue<string>();
+        foreach (var asset in specs.Values)
+        {
+            var count = 0;
+            foreach (var upstream in asset.Dependencies.Distinct(StringComparer.Ordinal).Where(specs.ContainsKey))
+            {
+                count++;
+                if (!downstream.TryGetValue(upstream, out var next))
+                {
+                    downstream[upstream] = next = [];
+                }
+
+                next.Add(asset.Key);
+            }
+
+            remaining[asset.Key] = count;
+            if (count == 0)
+            {
+                ready.Enqueue(asset.Key);
+            }
+        }
+
+        while (ready.TryDequeue(out var key))
+        {
+            remaining.Remove(key);
+            foreach (var next in downstream.GetValueOrDefault(key) ?? [])
+            {
+                if (--remaining[next] == 0)
+                {
+                    ready.Enqueue(next);
+                }
+            }
+        }
+
+        return [.. remaining.Keys.Select(k => specs[k])];
     }
 
     /// <summary>Each cycle once, as the path that closes it: <c>a -> b -> c -> a</c>.</summary>
