@@ -1,13 +1,17 @@
 using OrleansAssets.Hosting;
 using OrleansAssets.Runs;
+using OrleansAssets.Tests.TestLocations;
 
 namespace OrleansAssets.Tests.Cluster;
 
 /// <summary>A cluster with the WarehouseFactory example, loaded from its own folder with its tables.json beside it.</summary>
 public sealed class WarehouseClusterFixture : ClusterFixture
 {
-    protected override void ConfigureCodeLocations(OrleansAssetsOptions options) =>
+    protected override void ConfigureCodeLocations(OrleansAssetsOptions options)
+    {
         options.AddCodeLocation("warehouse", CodeLocationAssembly("WarehouseFactory"));
+        options.AddCodeLocation<DelegateAssetsLocation>("delegates");
+    }
 }
 
 /// <summary>The factory example end to end: one asset per table of its manifest, materialized, values passed through the default IO manager.</summary>
@@ -27,7 +31,7 @@ public sealed class WarehouseFactoryTests(WarehouseClusterFixture fixture) : ICl
     {
         var assets = await fixture.Client.ListAssetsAsync();
 
-        Assert.Equal(Keys, assets.Select(a => a.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(Keys, assets.Where(a => a.CodeLocation == "warehouse").Select(a => a.Key).Order(StringComparer.Ordinal));
         var customerOrders = await fixture.Client.GetAssetAsync("core/models/customer_orders");
         Assert.Equal("warehouse", customerOrders.Spec.Group);
         Assert.Equal(["core/models/customers", "core/models/orders"], customerOrders.Spec.Inputs);
@@ -64,6 +68,12 @@ public sealed class WarehouseFactoryTests(WarehouseClusterFixture fixture) : ICl
         Assert.Equal(45, rows["core/models/order_items"]);
         Assert.Equal(8 + 20, rows["core/models/customer_orders"]);
         Assert.Equal(8 + 20 + 45, rows["core/marts/order_summary"]);
+
+        // The plain delegates of the other location ran in the same run, the total from its input's stored value.
+        var total = (await fixture.Client.ListMaterializationsAsync("demo/total", limit: 1)).Single();
+        Assert.Equal(run.Run.RunId, total.RunId);
+        Assert.Equal(10, total.Metadata["total"].IntValue);
+        Assert.NotNull(total.ValueLocation);
     }
 
     [Theory]
