@@ -4,38 +4,39 @@ namespace OrleansAssets.CodeLocations;
 
 /// <summary>
 /// The code-defined forms of <c>AddAsset</c> as declared assets: a delegate, or a method of a class created per step,
-/// each returning metadata only or a value to store. Shared by the code location and its asset groups.
+/// each returning metadata only or a value to store. Shared by the code location and its asset groups, which say
+/// where the call was (<c>in asset group 'g' of code location 'c'</c>) for messages.
 /// </summary>
 internal static class CodeAssets
 {
-    public static DeclaredAsset Of(AssetSpecification specification, Func<AssetContext, ValueTask<MaterializeResult>> materialize, string source)
+    public static DeclaredAsset Of(AssetSpecification specification, Func<AssetContext, ValueTask<MaterializeResult>> materialize, string where)
     {
         ArgumentNullException.ThrowIfNull(specification);
         ArgumentNullException.ThrowIfNull(materialize);
-        return AssetDefinitionReader.Declare(specification, materialize, null, async (_, context) => await materialize(context), source);
+        return AssetDefinitionReader.Declare(specification, materialize, null, async (_, context) => await materialize(context), $"added with AddAsset {where}");
     }
 
-    public static DeclaredAsset Of<TValue>(AssetSpecification specification, Func<AssetContext, ValueTask<Output<TValue>>> materialize, string source)
+    public static DeclaredAsset Of<TValue>(AssetSpecification specification, Func<AssetContext, ValueTask<Output<TValue>>> materialize, string where)
     {
         ArgumentNullException.ThrowIfNull(specification);
         ArgumentNullException.ThrowIfNull(materialize);
-        return AssetDefinitionReader.Declare(specification, materialize, null, async (_, context) => await materialize(context), source);
+        return AssetDefinitionReader.Declare(specification, materialize, null, async (_, context) => await materialize(context), $"added with AddAsset {where}");
     }
 
-    public static DeclaredAsset Of<TAssets>(AssetSpecification specification, Func<TAssets, AssetContext, ValueTask<MaterializeResult>> materialize, string source)
+    public static DeclaredAsset Of<TAssets>(AssetSpecification specification, Func<TAssets, AssetContext, ValueTask<MaterializeResult>> materialize, string where)
         where TAssets : class
     {
         ArgumentNullException.ThrowIfNull(specification);
         ArgumentNullException.ThrowIfNull(materialize);
-        return AssetDefinitionReader.Declare(specification, materialize, typeof(TAssets), async (instance, context) => await materialize((TAssets)instance!, context), source);
+        return AssetDefinitionReader.Declare(specification, materialize, typeof(TAssets), async (instance, context) => await materialize((TAssets)instance!, context), $"added with AddAsset<{typeof(TAssets).Name}> {where}");
     }
 
-    public static DeclaredAsset Of<TAssets, TValue>(AssetSpecification specification, Func<TAssets, AssetContext, ValueTask<Output<TValue>>> materialize, string source)
+    public static DeclaredAsset Of<TAssets, TValue>(AssetSpecification specification, Func<TAssets, AssetContext, ValueTask<Output<TValue>>> materialize, string where)
         where TAssets : class
     {
         ArgumentNullException.ThrowIfNull(specification);
         ArgumentNullException.ThrowIfNull(materialize);
-        return AssetDefinitionReader.Declare(specification, materialize, typeof(TAssets), async (instance, context) => await materialize((TAssets)instance!, context), source);
+        return AssetDefinitionReader.Declare(specification, materialize, typeof(TAssets), async (instance, context) => await materialize((TAssets)instance!, context), $"added with AddAsset<{typeof(TAssets).Name}> {where}");
     }
 }
 
@@ -54,7 +55,7 @@ internal sealed class AssetGroupBuilder(string group, string codeLocation, IConf
 
     public IConfiguration Configuration { get; } = configuration;
 
-    private string CodeSource => $"added with AddAsset in asset group '{Group}' of code location '{codeLocation}'";
+    private string CodeSource => $"in asset group '{Group}' of code location '{codeLocation}'";
 
     public IAssetGroupBuilder AddAssets<TAssets>() where TAssets : class
     {

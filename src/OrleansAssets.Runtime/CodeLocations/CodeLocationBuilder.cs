@@ -119,7 +119,7 @@ internal sealed class CodeLocationBuilder(string name, IConfiguration configurat
         return this;
     }
 
-    private string CodeSource => $"added with AddAsset in code location '{Name}'";
+    private string CodeSource => $"in code location '{Name}'";
 
     private CodeLocationBuilder Declare(DeclaredAsset declared)
     {

@@ -104,6 +104,7 @@ public sealed class AssetFactoryTests
             {
                 group.KeyPrefix = "core";
                 group.AddAsset(new AssetSpecification("same"), Metadata);
+                group.AddAsset<Loader>(new AssetSpecification("loaded") { Deps = ["nowhere_else"] }, (loader, context) => loader.LoadAsync(context));
             })
             .AddAssetGroup("three", group =>
             {
@@ -124,6 +125,7 @@ public sealed class AssetFactoryTests
         Assert.Contains("asset 'core/needs' (added with AddAsset in asset group 'one' of code location 'test') depends on unknown asset key 'nowhere'", message);
         Assert.Contains("asset 'elsewhere' (added with AddAsset in asset group 'one' of code location 'test') sets group 'other' but is added in asset group 'one'", message);
         Assert.Contains("asset group 'three' of code location 'test' has key prefix 'bad//prefix', which has an empty part ('//')", message);
+        Assert.Contains("asset 'core/loaded' (added with AddAsset<Loader> in asset group 'two' of code location 'test') depends on unknown asset key 'nowhere_else'", message);
     }
 
     [Fact]
@@ -192,6 +194,11 @@ public sealed class AssetFactoryTests
         [Asset("a//b")] public static MaterializeResult Doubled() => new();
 
         [Asset(Tags = ["=v"])] public static MaterializeResult Untagged() => new();
+    }
+
+    public sealed class Loader
+    {
+        public ValueTask<MaterializeResult> LoadAsync(AssetContext context) => ValueTask.FromResult(new MaterializeResult());
     }
 
     public sealed class NullIOManager : IIOManager

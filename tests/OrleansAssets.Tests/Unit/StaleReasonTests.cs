@@ -132,7 +132,7 @@ public sealed class StaleReasonTests
         Assert.Null(specs["blank"].CodeVersion);
         Assert.Null(specs["unversioned"].CodeVersion);
 
-        var added = AssetDefinitionReader.Define(CodeAssets.Of(new AssetSpecification("added") { CodeVersion = "3" }, _ => ValueTask.FromResult(new MaterializeResult()), "test"), "loc", problems);
+        var added = AssetDefinitionReader.Define(CodeAssets.Of(new AssetSpecification("added") { CodeVersion = "3" }, _ => ValueTask.FromResult(new MaterializeResult()), "in code location 'loc'"), "loc", problems);
         Assert.Equal("3", added.Spec.CodeVersion);
         Assert.Empty(problems);
     }
