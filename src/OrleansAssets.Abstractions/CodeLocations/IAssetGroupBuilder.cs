@@ -7,9 +7,9 @@ namespace OrleansAssets;
 /// <see cref="Group"/> and its key is <see cref="KeyPrefix"/>/its key.
 /// </summary>
 /// <remarks>
-/// Deps and inputs that name an asset added in the same group by its key without the prefix get the prefix; any
-/// other dep is the whole key of an asset elsewhere (another group, the code location's other assets, an external
-/// asset). The prefix and group are applied when the group's configure callback returns, so the order of setting
+/// Deps and inputs that name an asset added in the same <c>AddAssetGroup</c> call by its key without the prefix get
+/// the prefix (the group's own asset wins over one elsewhere with that key unprefixed); any other dep is the whole
+/// key of an asset elsewhere (another group, the code location's other assets, an external asset). The prefix and group are applied when the group's configure callback returns, so the order of setting
 /// <see cref="KeyPrefix"/> and adding assets does not matter.
 /// </remarks>
 public interface IAssetGroupBuilder

@@ -34,6 +34,27 @@ public sealed class AssetFactoryTests
     }
 
     [Fact]
+    public void A_dep_on_a_key_both_the_group_and_the_location_have_means_the_groups_own()
+    {
+        var assets = Load(builder => builder
+            .AddAsset(new AssetSpecification("orders"), Metadata)
+            .AddAssetGroup("warehouse", group =>
+            {
+                group.KeyPrefix = "core";
+                group.AddAsset(new AssetSpecification("orders"), Metadata);
+                group.AddAsset(new AssetSpecification("items") { Deps = ["orders"] }, Metadata);
+            })
+            .AddAssetGroup("reports", group =>
+            {
+                group.KeyPrefix = "reports";
+                group.AddAsset(new AssetSpecification("daily") { Deps = ["orders", "core/items"] }, Metadata);
+            }));
+
+        Assert.Equal(["core/orders"], assets["core/items"].Spec.Dependencies);
+        Assert.Equal(["orders", "core/items"], assets["reports/daily"].Spec.Dependencies);
+    }
+
+    [Fact]
     public void A_specification_fills_every_field_of_the_spec_as_an_attribute_does()
     {
         var assets = Load(builder => builder
