@@ -84,6 +84,11 @@ public class PostgresClusterFixture : IAsyncLifetime
                 {
                     o.AddCodeLocation<VersionedLocation>("versioned");
                 }
+
+                if (silo.Configuration["OaTest:Multi"] == "true")
+                {
+                    o.AddCodeLocation<PairLocation>("pairs");
+                }
             });
         }
     }

@@ -52,4 +52,10 @@ public sealed class AssetContext(
             var other => throw new InvalidOperationException($"Input '{upstreamKey}' of '{AssetKey}' loaded as {other?.GetType().Name ?? "null"}, not {typeof(T).Name}."),
         };
     }
+
+    /// <summary>
+    /// The assets this step materializes: <see cref="AssetKey"/> alone, or a multi-asset's outputs the run selected
+    /// (all of them unless it can be subset). A multi-asset returns a result for each.
+    /// </summary>
+    public IReadOnlyList<string> SelectedOutputs { get; init; } = [assetKey];
 }

@@ -23,6 +23,9 @@ internal sealed record AssetDefinition(AssetSpec Spec, Type DeclaringType, Metho
     /// <summary>Inputs by the name the definition gave them (without an asset group's prefix), to their whole keys.</summary>
     public IReadOnlyDictionary<string, string> InputNames { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>The multi-asset this asset is an output of; null for an asset with a step of its own.</summary>
+    public MultiAssetDefinition? Multi { get; init; }
+
     public string Describe() => $"'{Spec.Key}' ({Source})";
 
     /// <summary>The input <paramref name="name"/> (whole key, or as the definition wrote it) as a parameter of <paramref name="type"/>, for a load on demand.</summary>
@@ -50,9 +53,15 @@ internal sealed record DeclaredAsset(AssetSpecification Specification, Type Decl
 
     public IReadOnlyDictionary<string, string>? InputNames { get; init; }
 
+    /// <summary>The multi-asset whose step computes this asset with its siblings; null for an asset with a step of its own.</summary>
+    public MultiAssetDefinition? Multi { get; init; }
+
     /// <summary>What was wrong with it as written (a tag without a name, a generic method), reported with the graph's problems.</summary>
     public IReadOnlyList<string> Problems { get; init; } = [];
 }
+
+/// <summary>A multi-asset: its outputs in the order declared, and the code that materializes them in one step.</summary>
+internal sealed record MultiAssetDefinition(string Name, IReadOnlyList<string> Outputs, bool CanSubset, Func<AssetContext, ValueTask<MultiAssetResult>> Materialize);
 
 internal enum AssetParameterKind
 {

@@ -61,9 +61,12 @@ internal static class AssetDefinitionReader
             IOManager = string.IsNullOrWhiteSpace(specification.IOManager) ? null : specification.IOManager,
             Config = ConfigSchema.Of(declared.Parameters),
             CodeVersion = CodeVersionOf(specification.CodeVersion),
+            MultiAsset = declared.Multi?.Name,
+            Subsettable = declared.Multi?.CanSubset ?? false,
         };
         return new AssetDefinition(spec, declared.DeclaringType, declared.Method, declared.Parameters)
         {
+            Multi = declared.Multi,
             Materialize = declared.Materialize,
             InstanceType = declared.InstanceType,
             Source = where,

@@ -108,6 +108,14 @@ internal sealed class CodeLocationBuilder(string name, IConfiguration configurat
         return this;
     }
 
+    public ICodeLocationBuilder AddMultiAsset(MultiAssetSpecification specification, Func<AssetContext, ValueTask<MultiAssetResult>> materialize)
+    {
+        ArgumentNullException.ThrowIfNull(specification);
+        ArgumentNullException.ThrowIfNull(materialize);
+        _declaredAssets.AddRange(MultiAssetReader.Read(specification, materialize, Name, _problems));
+        return this;
+    }
+
     public ICodeLocationBuilder AddAssets<TAssets>() where TAssets : class
     {
         if (!_assetClasses.Contains(typeof(TAssets)))

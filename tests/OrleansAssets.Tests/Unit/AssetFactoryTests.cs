@@ -162,6 +162,21 @@ public sealed class AssetFactoryTests
     }
 
     [Fact]
+    public void A_multi_assets_problems_and_its_outputs_bad_keys_are_named_with_the_others()
+    {
+        var error = Assert.Throws<AssetGraphException>(() => Load(builder => builder
+            .AddMultiAsset(
+                new MultiAssetSpecification("split") { Outputs = [new AssetSpecification("left"), new AssetSpecification("left"), new AssetSpecification("right-side")] },
+                _ => ValueTask.FromResult(new MultiAssetResult()))
+            .AddAsset(new AssetSpecification("a//b"), Metadata)));
+
+        Assert.Contains("multi-asset 'split' of code location 'test' declares output 'left' 2 times", error.Message);
+        Assert.Contains("asset key 'right-side' (output of multi-asset 'split' in code location 'test') has the character '-'", error.Message);
+        Assert.Contains("asset key 'a//b' (added with AddAsset in code location 'test') has an empty part ('//')", error.Message);
+        Assert.DoesNotContain("duplicate asset key 'left'", error.Message);
+    }
+
+    [Fact]
     public void An_unknown_io_manager_is_named_with_the_other_problems()
     {
         var error = Assert.Throws<AssetGraphException>(() => Load(builder => builder
