@@ -33,6 +33,18 @@ internal static class AssetDefinitionReader
             InstanceType = instanceType,
         };
 
+    /// <summary>
+    /// One specification with its delegate, defined on its own: its problems are thrown at once rather than collected.
+    /// For a definition made outside the builder's declared assets; a builder method should declare instead, so its
+    /// problems are named with the others.
+    /// </summary>
+    public static AssetDefinition Read(AssetSpecification specification, Func<AssetContext, ValueTask<MaterializeResult>> materialize, string codeLocation)
+    {
+        var problems = new List<string>();
+        var definition = Define(CodeAssets.Of(specification, materialize, $"in code location '{codeLocation}'"), codeLocation, problems);
+        return problems.Count == 0 ? definition : throw new AssetGraphException($"Invalid asset graph: {string.Join("; ", problems)}.");
+    }
+
     /// <summary>Checks a declared asset's specification and makes its definition; what is wrong goes to <paramref name="problems"/>.</summary>
     public static AssetDefinition Define(DeclaredAsset declared, string codeLocation, List<string> problems)
     {

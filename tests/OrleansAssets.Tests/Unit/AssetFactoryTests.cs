@@ -177,6 +177,18 @@ public sealed class AssetFactoryTests
     }
 
     [Fact]
+    public void A_specification_read_on_its_own_throws_each_of_its_problems()
+    {
+        var spec = new AssetSpecification("a//b") { Deps = ["x-y"] };
+
+        var error = Assert.Throws<AssetGraphException>(() => AssetDefinitionReader.Read(spec, Metadata, "loc"));
+
+        Assert.Contains("asset key 'a//b' (added with AddAsset in code location 'loc') has an empty part ('//')", error.Message);
+        Assert.Contains("depends on 'x-y', which is not a valid asset key: it has the character '-'", error.Message);
+        Assert.Equal("ok", AssetDefinitionReader.Read(new AssetSpecification("ok"), Metadata, "loc").Key);
+    }
+
+    [Fact]
     public void An_unknown_io_manager_is_named_with_the_other_problems()
     {
         var error = Assert.Throws<AssetGraphException>(() => Load(builder => builder
