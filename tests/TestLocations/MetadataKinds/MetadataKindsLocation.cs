@@ -8,7 +8,8 @@ namespace MetadataKinds;
 /// <summary>
 /// Two assets with two-part keys (<c>reports/every_kind</c> and the <c>reports/downstream</c> after it): the first
 /// records one metadata value of each kind, a number that changes every run (for the history plot), and markdown
-/// that tries to run script, which the dashboard must show as text only.
+/// that tries to run script, which the dashboard must show as text only. Each has an owner of its own and only the
+/// second a kind, for the catalog's filters.
 /// </summary>
 public sealed class MetadataKindsLocation : ICodeLocation
 {
@@ -38,6 +39,7 @@ public sealed class MetadataKindsLocation : ICodeLocation
                 },
             }))
         .AddAsset(
-            new AssetSpecification("reports/downstream") { Group = "reports", Deps = ["reports/every_kind"] },
+            // An owner and a kind of its own, so the catalog's owner and kind filters each leave one of the two.
+            new AssetSpecification("reports/downstream") { Group = "reports", Deps = ["reports/every_kind"], Owners = ["team:reports"], Kinds = ["parquet"] },
             _ => ValueTask.FromResult(new MaterializeResult()));
 }

@@ -162,13 +162,12 @@ function LineageGraph({ lineage }: { lineage: Lineage }) {
   const edges = useMemo<Edge[]>(
     () =>
       layout
-        ? visibleEdges(model, layout.expanded).map((e) => ({
-            ...e,
-            markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
-            className: shownHighlight && !(isHit(e.source, shownHighlight) && isHit(e.target, shownHighlight)) ? "hl-dim" : undefined,
-          }))
+        ? visibleEdges(model, layout.expanded).map((e) => {
+            const dim = !!shownHighlight && !(isHit(e.source, shownHighlight) && isHit(e.target, shownHighlight));
+            return { ...e, markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 }, className: dim ? "hl-dim" : undefined, hidden: dim && only };
+          })
         : [],
-    [model, layout, shownHighlight],
+    [model, layout, shownHighlight, only],
   );
 
   // A new selection opens the collapsed groups holding it when they are few enough to lay out at once (the layout
