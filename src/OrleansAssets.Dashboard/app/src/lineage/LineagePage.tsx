@@ -13,7 +13,7 @@ import {
   type NodeProps,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { createContext, memo, useCallback, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { createContext, lazy, memo, Suspense, useCallback, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { api, ApiError } from "../api";
 import { MaterializeButtons, selectionFor } from "../components/Materialize";
 import { formatTime, plural } from "../format";
@@ -26,8 +26,11 @@ import { assetSize } from "./sizes";
 import { LayoutClient } from "./layoutClient";
 import { buildModel, groupNodeId, isGroupNodeId, visibleEdges, type AssetGroup, type GraphModel } from "./model";
 import { NodeBadges } from "./badges";
-import { groupsToReveal, HighlightContext, isHit, SelectionBar, useSelectionHighlight, visibleHits, type Highlight } from "./selection";
+import { groupsToReveal, HighlightContext, isHit, useSelectionHighlight, visibleHits, type Highlight } from "./selection";
 import "./selection.css";
+
+// The box comes after the graph, in its own chunk; the selection in the address is applied without waiting for it.
+const SelectionBar = lazy(() => import("./SelectionBar"));
 
 /** Above this many assets the graph opens with every group collapsed. */
 export const collapseThreshold = 300;
@@ -298,6 +301,7 @@ function LineageGraph({ lineage }: { lineage: Lineage }) {
           <GroupList model={model} expanded={expanded} onToggle={toggle} />
         </aside>
         <section className="lineage-main">
+          <Suspense fallback={<div className="selection-bar" />}>
           <SelectionBar
             select={select}
             onSelect={(text) => setParams({ select: text || undefined, only: text ? params.get("only") ?? undefined : undefined })}
@@ -307,6 +311,7 @@ function LineageGraph({ lineage }: { lineage: Lineage }) {
             error={selectionError}
             busy={selecting}
           />
+          </Suspense>
           <div className="lineage-toolbar">
             <span className="count" aria-live="polite">
               {selectedKeys.length === 0 ? `${plural(model.nodes.size, "asset")} in ${plural(model.groups.size, "group")}` : `${selectedKeys.length} selected`}

@@ -4,7 +4,6 @@
 // assets unless it expands a few collapsed groups to show what it selected.
 import { createContext, useEffect, useState } from "react";
 import { api, ApiError } from "../api";
-import { plural } from "../format";
 import { groupNodeId, isGroupNodeId, type GraphModel } from "./model";
 
 /** What a selection picked: its keys, and how many of them each group holds (for collapsed groups). */
@@ -12,6 +11,8 @@ export interface Highlight {
   text: string;
   keys: ReadonlySet<string>;
   groups: ReadonlyMap<string, number>;
+  /** From asking the API to having the answer in hand (shown on hover; the browser tests print it). */
+  ms: number;
 }
 
 /** Read by group nodes only (for their "N selected"); asset nodes get their look from the wrapper's class. */
@@ -35,6 +36,7 @@ export function useSelectionHighlight(select: string, model: GraphModel) {
     }
     const abort = new AbortController();
     setBusy(true);
+    const started = performance.now();
     api.lineage(abort.signal, text).then(
       (result) => {
         // Keys the page's graph does not have (a code location loaded since) cannot be drawn, so they are not counted.
@@ -46,7 +48,7 @@ export function useSelectionHighlight(select: string, model: GraphModel) {
           keys.add(node.key);
           groups.set(group, (groups.get(group) ?? 0) + 1);
         }
-        setHighlight({ text, keys, groups });
+        setHighlight({ text, keys, groups, ms: performance.now() - started });
         setError(undefined);
         setBusy(false);
       },
@@ -82,70 +84,4 @@ export function visibleHits(highlight: Highlight, model: GraphModel, expanded: R
 /** Whether a drawn node (an asset, or a group's box) holds something the selection picked. */
 export function isHit(id: string, highlight: Highlight): boolean {
   return isGroupNodeId(id) ? (highlight.groups.get(id.slice("group:".length)) ?? 0) > 0 : highlight.keys.has(id);
-}
-
-export function SelectionBar({
-  select,
-  onSelect,
-  only,
-  onOnly,
-  highlight,
-  error,
-  busy,
-}: {
-  select: string;
-  onSelect: (text: string) => void;
-  only: boolean;
-  onOnly: (only: boolean) => void;
-  highlight?: Highlight;
-  error?: string;
-  busy: boolean;
-}) {
-  const [draft, setDraft] = useState(select);
-  // The address changed under the box (back, forward, a shared link): show what is applied.
-  useEffect(() => setDraft(select), [select]);
-  const applied = highlight && highlight.text === select.trim() ? highlight : undefined;
-  return (
-    <form
-      className="selection-bar"
-      role="search"
-      onSubmit={(e) => {
-        e.preventDefault();
-        onSelect(draft.trim());
-      }}
-    >
-      <input
-        type="search"
-        className="selection-input"
-        aria-label="Asset selection"
-        placeholder="Select: +sales_summary, kind:csv, group:sales and not key:raw_sales_data…"
-        spellCheck={false}
-        autoComplete="off"
-        value={draft}
-        onChange={(e) => {
-          setDraft(e.target.value);
-          // The search box's own clear button empties it: that clears the selection at once.
-          if (e.target.value === "" && select) onSelect("");
-        }}
-      />
-      <button type="submit">Select</button>
-      {busy && <span className="hint busy">selecting…</span>}
-      {error ? (
-        <span className="selection-error error" role="alert" data-testid="selection-error">
-          {error}
-        </span>
-      ) : (
-        applied && (
-          <span className="selection-count" data-testid="selection-count" aria-live="polite">
-            {applied.keys.size === 0 ? "selects nothing" : `selects ${plural(applied.keys.size, "asset")}`}
-          </span>
-        )
-      )}
-      {select && (
-        <label className="selection-only" title="Hide what the selection leaves out (the layout stays as it is)">
-          <input type="checkbox" checked={only} onChange={(e) => onOnly(e.target.checked)} /> only the selection
-        </label>
-      )}
-    </form>
-  );
 }
