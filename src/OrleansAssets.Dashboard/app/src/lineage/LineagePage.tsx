@@ -26,7 +26,7 @@ import { assetSize } from "./sizes";
 import { LayoutClient } from "./layoutClient";
 import { buildModel, groupNodeId, isGroupNodeId, visibleEdges, type AssetGroup, type GraphModel } from "./model";
 import { NodeBadges } from "./badges";
-import { groupsToReveal, HighlightContext, isHit, useSelectionHighlight, visibleHits, type Highlight } from "./selection";
+import { groupsToReveal, isHit, useSelectionHighlight, visibleHits, type Highlight } from "./selection";
 import "./selection.css";
 
 // The box comes after the graph, in its own chunk; the selection in the address is applied without waiting for it.
@@ -44,6 +44,8 @@ type GraphNode = AssetNode | GroupNode;
 interface GraphActions {
   model: GraphModel;
   toggle(groupId: string): void;
+  /** The selection box's, for the group boxes' "N selected" (asset nodes get their look from the wrapper's class). */
+  highlight?: Highlight;
 }
 const GraphContext = createContext<GraphActions | null>(null);
 
@@ -280,12 +282,11 @@ function LineageGraph({ lineage }: { lineage: Lineage }) {
   };
 
   const big = model.nodes.size > collapseThreshold;
-  const actions = useMemo(() => ({ model, toggle }), [model, toggle]);
+  const actions = useMemo(() => ({ model, toggle, highlight: shownHighlight }), [model, toggle, shownHighlight]);
   const drawnAssets = layout ? Object.keys(layout.result.assets).length : 0;
 
   return (
     <GraphContext.Provider value={actions}>
-      <HighlightContext.Provider value={shownHighlight}>
       <div className="lineage">
         <aside className="lineage-side" aria-label="Asset groups">
           <Finder model={model} onPick={reveal} />
@@ -302,15 +303,15 @@ function LineageGraph({ lineage }: { lineage: Lineage }) {
         </aside>
         <section className="lineage-main">
           <Suspense fallback={<div className="selection-bar" />}>
-          <SelectionBar
-            select={select}
-            onSelect={(text) => setParams({ select: text || undefined, only: text ? params.get("only") ?? undefined : undefined })}
-            only={only}
-            onOnly={(on) => setParams({ only: on ? "1" : undefined })}
-            highlight={highlight}
-            error={selectionError}
-            busy={selecting}
-          />
+            <SelectionBar
+              select={select}
+              onSelect={(text) => setParams({ select: text || undefined, only: text ? params.get("only") ?? undefined : undefined })}
+              only={only}
+              onOnly={(on) => setParams({ only: on ? "1" : undefined })}
+              highlight={highlight}
+              error={selectionError}
+              busy={selecting}
+            />
           </Suspense>
           <div className="lineage-toolbar">
             <span className="count" aria-live="polite">
@@ -383,7 +384,6 @@ function LineageGraph({ lineage }: { lineage: Lineage }) {
           </div>
         </section>
       </div>
-      </HighlightContext.Provider>
     </GraphContext.Provider>
   );
 }
@@ -503,7 +503,7 @@ const GroupNodeView = memo(function GroupNodeView({ data, selected }: NodeProps<
   const actions = useContext(GraphContext)!;
   const group = actions.model.groups.get(data.groupId);
   const counts = useGroupCounts(group, actions.model);
-  const hits = useContext(HighlightContext)?.groups.get(data.groupId);
+  const hits = actions.highlight?.groups.get(data.groupId);
   if (!group) return null;
   return (
     <div className={`group-node ${data.expanded ? "open" : "closed"}${selected ? " is-selected" : ""}`} data-group={group.name} data-code-location={group.codeLocation}>

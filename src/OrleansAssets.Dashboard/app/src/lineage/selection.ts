@@ -2,7 +2,7 @@
 // /api/v1/lineage?select=...; the one parser is the server's), drawn as highlighted and dimmed nodes. The page keeps
 // its layout: a selection changes classes on the nodes and edges, never positions, so it costs no layout at 10,000
 // assets unless it expands a few collapsed groups to show what it selected.
-import { createContext, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import { api, ApiError } from "../api";
 import { groupNodeId, isGroupNodeId, type GraphModel } from "./model";
 
@@ -14,9 +14,6 @@ export interface Highlight {
   /** From asking the API to having the answer in hand (shown on hover; the browser tests print it). */
   ms: number;
 }
-
-/** Read by group nodes only (for their "N selected"); asset nodes get their look from the wrapper's class. */
-export const HighlightContext = createContext<Highlight | undefined>(undefined);
 
 /**
  * Resolves the selection with the API whenever it changes. A selection the API refuses leaves the last good
