@@ -25,7 +25,7 @@ import type { LayoutResult } from "./layout";
 import { assetSize } from "./sizes";
 import { LayoutClient } from "./layoutClient";
 import { buildModel, groupNodeId, isGroupNodeId, visibleEdges, type AssetGroup, type GraphModel } from "./model";
-import { NodeBadges } from "./badges";
+import { NodeBadges, type BadgeData } from "./badges";
 import { groupsToReveal, isHit, useSelectionHighlight, visibleHits, type Highlight } from "./selection";
 import "./selection.css";
 
@@ -35,9 +35,9 @@ const SelectionBar = lazy(() => import("./SelectionBar"));
 /** Above this many assets the graph opens with every group collapsed. */
 export const collapseThreshold = 300;
 
-type AssetNodeData = { key: string; fallback: AssetStatus; fallbackTime?: string; staleReasons?: string[]; kinds?: string[]; multiAsset?: string };
+type AssetNodeData = { key: string; fallback: AssetStatus; fallbackTime?: string; staleReasons?: string[] };
 type GroupNodeData = { groupId: string; expanded: boolean };
-type AssetNode = Node<AssetNodeData, "asset">;
+type AssetNode = Node<AssetNodeData & BadgeData, "asset">;
 type GroupNode = Node<GroupNodeData, "assetGroup">;
 type GraphNode = AssetNode | GroupNode;
 
@@ -427,12 +427,12 @@ function buildNodes(model: GraphModel, layout: LayoutResult, expanded: ReadonlyS
         width: assetSize.width,
         height: assetSize.height,
         data: {
+          kinds: node.kinds,
+          multiAsset: node.multiAsset,
           key,
           fallback: node.status,
           fallbackTime: node.lastMaterializedAt,
           staleReasons: node.staleReasons?.filter((r) => r.kind !== "neverMaterialized").map((r) => r.message),
-          kinds: node.kinds,
-          multiAsset: node.multiAsset,
         },
       });
     }

@@ -1,6 +1,10 @@
 // Kind chips and the multi-asset marker, shared by the graph's asset nodes and the catalog's rows. Plain spans with
 // no state or hooks: a 10,000-node view draws only the nodes in view, and each costs a few elements more.
 import { memo } from "react";
+import type { LineageNode } from "../types";
+
+/** What a graph node carries for its badge row. */
+export type BadgeData = Pick<LineageNode, "kinds" | "multiAsset">;
 
 /** More kinds than this are counted ("+2", the rest on hover), so a node stays one line of chips. */
 const shownKinds = 3;
