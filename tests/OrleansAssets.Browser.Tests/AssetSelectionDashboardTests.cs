@@ -155,7 +155,10 @@ public sealed partial class AssetSelectionDashboardTests(SeedDashboardFixture fi
     internal static partial Regex DimClass();
 }
 
-/// <summary>The catalog's kind and owner filters on the MetadataKinds location (an owner each, one kind).</summary>
+/// <summary>
+/// The catalog's kind and owner filters on the MetadataKinds location (an owner each on two assets, a kind on one, and
+/// a multi-asset's two outputs with neither owner), and the multi-asset marker on the graph and the catalog.
+/// </summary>
 public sealed class CatalogKindOwnerFilterTests(MetadataKindsFixture fixture) : IClassFixture<MetadataKindsFixture>
 {
     [Fact]
@@ -164,7 +167,7 @@ public sealed class CatalogKindOwnerFilterTests(MetadataKindsFixture fixture) : 
         var page = await fixture.Chromium.NewPageAsync(fixture.Silo.Url);
         await page.GotoAsync("/assets");
         var count = page.GetByTestId("catalog-count");
-        await Expect(count).ToHaveTextAsync("2 assets");
+        await Expect(count).ToHaveTextAsync("4 assets");
         var downstream = page.Locator("[data-asset-key='reports/downstream']");
         var everyKind = page.Locator("[data-asset-key='reports/every_kind']");
         await Expect(downstream.Locator(".kind-badge")).ToHaveTextAsync(["parquet"]);
@@ -174,14 +177,14 @@ public sealed class CatalogKindOwnerFilterTests(MetadataKindsFixture fixture) : 
 
         await page.GetByLabel("Filter by kind").SelectOptionAsync("parquet");
         await Expect(page).ToHaveURLAsync(new Regex(@"[?&]kind=parquet"));
-        await Expect(count).ToHaveTextAsync("1 of 2 assets");
+        await Expect(count).ToHaveTextAsync("1 of 4 assets");
         await Expect(downstream).ToBeVisibleAsync();
         await Expect(everyKind).ToHaveCountAsync(0);
 
         await page.GetByLabel("Filter by kind").SelectOptionAsync("");
         await page.GetByLabel("Filter by owner").SelectOptionAsync("qa@example.com");
         await Expect(page).ToHaveURLAsync(new Regex(@"[?&]owner=qa%40example\.com"));
-        await Expect(count).ToHaveTextAsync("1 of 2 assets");
+        await Expect(count).ToHaveTextAsync("1 of 4 assets");
         await Expect(everyKind).ToBeVisibleAsync();
         await Expect(downstream).ToHaveCountAsync(0);
 
@@ -189,10 +192,35 @@ public sealed class CatalogKindOwnerFilterTests(MetadataKindsFixture fixture) : 
         await page.GotoAsync("/assets?kind=parquet&owner=qa%40example.com");
         await Expect(page.GetByLabel("Filter by kind")).ToHaveValueAsync("parquet");
         await Expect(page.GetByLabel("Filter by owner")).ToHaveValueAsync("qa@example.com");
-        await Expect(count).ToHaveTextAsync("0 of 2 assets");
+        await Expect(count).ToHaveTextAsync("0 of 4 assets");
         await page.ReloadAsync();
-        await Expect(count).ToHaveTextAsync("0 of 2 assets");
+        await Expect(count).ToHaveTextAsync("0 of 4 assets");
         await Chromium.ScreenshotAsync(page, "catalog-kind-owner");
+    }
+
+    [Fact]
+    public async Task A_multi_assets_outputs_name_it_on_their_nodes_and_rows()
+    {
+        var page = await fixture.Chromium.NewPageAsync(fixture.Silo.Url);
+        await page.GotoAsync("/");
+        await Expect(page.Locator("html[data-lineage=ready]")).ToBeAttachedAsync();
+        foreach (var key in new[] { "reports/part_a", "reports/part_b" })
+        {
+            await Expect(page.Locator($".asset-node[data-asset-key='{key}'] [data-multi-asset]")).ToHaveAttributeAsync("data-multi-asset", "report_split");
+        }
+
+        await Expect(page.Locator(".asset-node[data-asset-key='reports/part_a'] .kind-badge")).ToHaveTextAsync(["csv"]);
+        await Expect(page.Locator(".asset-node[data-asset-key='reports/downstream'] [data-multi-asset]")).ToHaveCountAsync(0);
+
+        // The selection box picks the multi-asset's outputs by their kind like any asset's.
+        var box = page.GetByRole(AriaRole.Searchbox, new() { Name = "Asset selection" });
+        await AssetSelectionDashboardTests.SelectAsync(page, box, "kind:csv");
+        await Expect(page.Locator(".react-flow__node[data-id='reports/part_a']")).ToHaveClassAsync(AssetSelectionDashboardTests.HitClass());
+        await Expect(page.Locator(".react-flow__node[data-id='reports/part_b']")).ToHaveClassAsync(AssetSelectionDashboardTests.DimClass());
+        await Chromium.ScreenshotAsync(page, "multi-asset-marker");
+
+        await page.GotoAsync("/assets");
+        await Expect(page.Locator("[data-asset-key='reports/part_b'] [data-multi-asset]")).ToHaveAttributeAsync("data-multi-asset", "report_split");
     }
 }
 

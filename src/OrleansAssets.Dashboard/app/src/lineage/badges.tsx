@@ -33,7 +33,7 @@ export function MultiAssetMark({ multiAsset }: { multiAsset?: string }) {
   if (!multiAsset) return null;
   return (
     <span className="multi-asset-mark" data-multi-asset={multiAsset} title={`an output of the multi-asset ${multiAsset}`}>
-      ⧉ {multiAsset}
+      {multiAsset}
     </span>
   );
 }
