@@ -57,6 +57,8 @@ public sealed partial class AssetSelectionDashboardTests(SeedDashboardFixture fi
         await SelectAsync(page, box, "kind:csv");
         var csv = await SelectedByApiAsync(page, "kind:csv");
         await ExpectHighlightedAsync(page, csv);
+        var materializeSelection = page.GetByRole(AriaRole.Button, new() { Name = "Materialize the selection" });
+        await Expect(materializeSelection).ToHaveAttributeAsync("title", "Start a run of kind:csv");
         await Chromium.ScreenshotAsync(page, "selection-kind-csv");
         await page.ReloadAsync();
         await Expect(page.Locator("html[data-lineage=ready]")).ToBeAttachedAsync();
@@ -67,6 +69,8 @@ public sealed partial class AssetSelectionDashboardTests(SeedDashboardFixture fi
         await SelectAsync(page, box, "kind:csv and (");
         await Expect(page.GetByTestId("selection-error")).ToHaveTextAsync(await ProblemAsync(page, "kind:csv and ("));
         await ExpectHighlightedAsync(page, csv);
+        // Its button is gone meanwhile: the highlight drawn is no longer what the box says.
+        await Expect(materializeSelection).ToHaveCountAsync(0);
         await Chromium.ScreenshotAsync(page, "selection-error");
 
         // Only the selection: the rest leaves the page (the layout stays), and the choice is in the address too.

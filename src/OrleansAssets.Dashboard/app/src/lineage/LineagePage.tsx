@@ -142,7 +142,8 @@ function LineageGraph({ lineage }: { lineage: Lineage }) {
   const [params, setParams] = useSearchParams();
   const select = params.get("select") ?? "";
   const only = params.get("only") === "1";
-  const { highlight, error: selectionError, busy: selecting } = useSelectionHighlight(select, model);
+  const [attempt, setAttempt] = useState(0);
+  const { highlight, error: selectionError, busy: selecting } = useSelectionHighlight(select, model, attempt);
   const shownHighlight = select ? highlight : undefined;
 
   // Selection is ours (click, Ctrl/Shift-click), drawn on the nodes without touching their layout; so is the
@@ -305,7 +306,9 @@ function LineageGraph({ lineage }: { lineage: Lineage }) {
           <Suspense fallback={<div className="selection-bar" />}>
             <SelectionBar
               select={select}
-              onSelect={(text) => setParams({ select: text || undefined, only: text ? params.get("only") ?? undefined : undefined })}
+              onSelect={(text) =>
+                text === select ? setAttempt((n) => n + 1) : setParams({ select: text || undefined, only: text ? params.get("only") ?? undefined : undefined })
+              }
               only={only}
               onOnly={(on) => setParams({ only: on ? "1" : undefined })}
               highlight={highlight}
@@ -333,8 +336,9 @@ function LineageGraph({ lineage }: { lineage: Lineage }) {
             ) : (
               <MaterializeButtons
                 choices={[
-                  // The box's text as typed: the run resolves it as the highlight did.
-                  ...(shownHighlight && shownHighlight.keys.size > 0
+                  // The box's text as typed: the run resolves it as the highlight did. Not while the box shows an error,
+                  // when the highlight drawn is an earlier selection's.
+                  ...(shownHighlight && shownHighlight.keys.size > 0 && !selectionError
                     ? [{ label: "Materialize the selection", selection: shownHighlight.text, title: `Start a run of ${shownHighlight.text}` }]
                     : []),
                   { label: "Materialize all", selection: "*", title: "Start a run of every asset (*)" },

@@ -18,8 +18,9 @@ export interface Highlight {
 /**
  * Resolves the selection with the API whenever it changes. A selection the API refuses leaves the last good
  * highlight in place (the graph stays as it was) and gives the API's message, which names the term and position.
+ * A new `attempt` asks again for the same text (Enter on it once more: the address does not change, so nothing else would).
  */
-export function useSelectionHighlight(select: string, model: GraphModel) {
+export function useSelectionHighlight(select: string, model: GraphModel, attempt: number) {
   const [highlight, setHighlight] = useState<Highlight>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -56,7 +57,7 @@ export function useSelectionHighlight(select: string, model: GraphModel) {
       },
     );
     return () => abort.abort();
-  }, [select, model]);
+  }, [select, model, attempt]);
   return { highlight, error, busy };
 }
 
