@@ -9,7 +9,8 @@ internal sealed class CodeLocationBuilder(string name, IConfiguration configurat
     private readonly List<Type> _assetClasses = [];
     private readonly Dictionary<string, Type> _ioManagers = new(StringComparer.Ordinal);
     private readonly HashSet<string> _externalAssets = new(StringComparer.Ordinal);
-    private readonly List<AssetDefinition> _definedAssets = [];
+    private readonly List<DeclaredAsset> _declaredAssets = [];
+    private readonly List<string> _problems = [];
     private readonly List<Type> _opClasses = [];
     private readonly List<JobDefinition> _jobs = [];
     private readonly List<ScheduleDefinition> _schedules = [];
@@ -21,14 +22,15 @@ internal sealed class CodeLocationBuilder(string name, IConfiguration configurat
 
     public IServiceCollection Services { get; } = new ServiceCollection();
 
-    public IReadOnlyList<Type> AssetClasses => _assetClasses;
-
     public IReadOnlyDictionary<string, Type> IOManagers => _ioManagers;
 
     public IReadOnlySet<string> ExternalAssets => _externalAssets;
 
-    /// <summary>Assets added with <see cref="AddAsset"/>, in the order they were added.</summary>
-    public IReadOnlyList<AssetDefinition> DefinedAssets => _definedAssets;
+    /// <summary>Assets of every form (attribute methods, specs added in code, asset groups), in the order they were added.</summary>
+    public IReadOnlyList<DeclaredAsset> DeclaredAssets => _declaredAssets;
+
+    /// <summary>What was wrong with what Configure added (an asset group's key prefix), reported with the graph's problems.</summary>
+    public IReadOnlyList<string> Problems => _problems;
 
     public IReadOnlyList<Type> OpClasses => _opClasses;
 
@@ -84,11 +86,25 @@ internal sealed class CodeLocationBuilder(string name, IConfiguration configurat
         return this;
     }
 
-    public ICodeLocationBuilder AddAsset(AssetSpecification specification, Func<AssetContext, ValueTask<MaterializeResult>> materialize)
+    public ICodeLocationBuilder AddAsset(AssetSpecification specification, Func<AssetContext, ValueTask<MaterializeResult>> materialize) =>
+        Declare(CodeAssets.Of(specification, materialize, CodeSource));
+
+    public ICodeLocationBuilder AddAsset<TValue>(AssetSpecification specification, Func<AssetContext, ValueTask<Output<TValue>>> materialize) =>
+        Declare(CodeAssets.Of(specification, materialize, CodeSource));
+
+    public ICodeLocationBuilder AddAsset<TAssets>(AssetSpecification specification, Func<TAssets, AssetContext, ValueTask<MaterializeResult>> materialize) where TAssets : class =>
+        Declare(CodeAssets.Of(specification, materialize, CodeSource));
+
+    public ICodeLocationBuilder AddAsset<TAssets, TValue>(AssetSpecification specification, Func<TAssets, AssetContext, ValueTask<Output<TValue>>> materialize) where TAssets : class =>
+        Declare(CodeAssets.Of(specification, materialize, CodeSource));
+
+    public ICodeLocationBuilder AddAssetGroup(string group, Action<IAssetGroupBuilder> configure)
     {
-        ArgumentNullException.ThrowIfNull(specification);
-        ArgumentNullException.ThrowIfNull(materialize);
-        _definedAssets.Add(AssetDefinitionReader.Read(specification, materialize, Name));
+        ArgumentException.ThrowIfNullOrWhiteSpace(group);
+        ArgumentNullException.ThrowIfNull(configure);
+        var builder = new AssetGroupBuilder(group, Name, Configuration);
+        configure(builder);
+        _declaredAssets.AddRange(builder.Complete(_problems));
         return this;
     }
 
@@ -96,7 +112,7 @@ internal sealed class CodeLocationBuilder(string name, IConfiguration configurat
     {
         ArgumentNullException.ThrowIfNull(specification);
         ArgumentNullException.ThrowIfNull(materialize);
-        _definedAssets.AddRange(MultiAssetReader.Read(specification, materialize, Name));
+        _declaredAssets.AddRange(MultiAssetReader.Read(specification, materialize, Name, _problems));
         return this;
     }
 
@@ -105,8 +121,17 @@ internal sealed class CodeLocationBuilder(string name, IConfiguration configurat
         if (!_assetClasses.Contains(typeof(TAssets)))
         {
             _assetClasses.Add(typeof(TAssets));
+            _declaredAssets.AddRange(AssetDefinitionReader.Declare(typeof(TAssets)));
         }
 
+        return this;
+    }
+
+    private string CodeSource => $"in code location '{Name}'";
+
+    private CodeLocationBuilder Declare(DeclaredAsset declared)
+    {
+        _declaredAssets.Add(declared);
         return this;
     }
 

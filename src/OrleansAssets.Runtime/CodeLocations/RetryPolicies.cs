@@ -7,8 +7,21 @@ namespace OrleansAssets.CodeLocations;
 internal static class RetryPolicies
 {
     /// <summary>The method's <see cref="RetryPolicyAttribute"/>, if it has one.</summary>
-    public static RetryPolicySpec? Of(MethodInfo method, string describe) =>
-        method.GetCustomAttribute<RetryPolicyAttribute>() is { } attribute ? ToSpec(attribute.ToPolicy(), describe) : null;
+    public static RetryPolicy? Of(MethodInfo method) => method.GetCustomAttribute<RetryPolicyAttribute>()?.ToPolicy();
+
+    /// <summary>As <see cref="ToSpec(RetryPolicy?, string)"/>, with a problem added to <paramref name="problems"/> instead of thrown, so it is named with every other one.</summary>
+    public static RetryPolicySpec? ToSpec(RetryPolicy? policy, string describe, List<string> problems)
+    {
+        try
+        {
+            return ToSpec(policy, describe);
+        }
+        catch (AssetGraphException e)
+        {
+            problems.Add(e.Message["Invalid asset graph: ".Length..].TrimEnd('.'));
+            return null;
+        }
+    }
 
     /// <exception cref="AssetGraphException">The policy cannot work: names the step and the setting.</exception>
     public static RetryPolicySpec? ToSpec(RetryPolicy? policy, string describe)
