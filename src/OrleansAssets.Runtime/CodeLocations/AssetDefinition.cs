@@ -12,7 +12,9 @@ internal sealed record AssetDefinition(AssetSpec Spec, Type DeclaringType, Metho
     public Func<AssetContext, ValueTask<MaterializeResult>>? Delegate { get; init; }
 
     /// <summary>Names the asset in messages by its class and method, which is where a user goes to fix it.</summary>
-    public string Describe() => Delegate is null ? $"'{Spec.Key}' ({DeclaringType.Name}.{Method.Name})" : $"'{Spec.Key}' (added with AddAsset in code location '{Spec.CodeLocation}')";
+    public string Describe() => Spec.IsExternal ? $"'{Spec.Key}' (external asset added with AddExternalAsset in code location '{Spec.CodeLocation}')"
+        : Delegate is null ? $"'{Spec.Key}' ({DeclaringType.Name}.{Method.Name})"
+        : $"'{Spec.Key}' (added with AddAsset in code location '{Spec.CodeLocation}')";
 }
 
 internal enum AssetParameterKind

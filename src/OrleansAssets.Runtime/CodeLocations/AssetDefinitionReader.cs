@@ -84,6 +84,20 @@ internal static class AssetDefinitionReader
         };
     }
 
+    /// <summary>
+    /// An external asset (<see cref="ICodeLocationBuilder.AddExternalAsset"/>): the same checks as an asset added in
+    /// code, marked external, with no code version (no code of ours computes it) and a function that is never run:
+    /// runs leave external assets out of their plans, so reaching it is a bug, said as one.
+    /// </summary>
+    public static AssetDefinition ReadExternal(AssetSpecification specification, string codeLocation)
+    {
+        var definition = Read(specification, NeverRun, codeLocation);
+        return definition with { Spec = definition.Spec with { IsExternal = true, CodeVersion = null } };
+
+        ValueTask<MaterializeResult> NeverRun(AssetContext context) =>
+            throw new InvalidOperationException($"External asset '{specification.Key}' is produced outside OrleansAssets and is never materialized by a run; report its materializations (oa report {specification.Key}).");
+    }
+
     private static AssetDefinition Read(Type assetClass, MethodInfo method, AssetAttribute attribute, string codeLocation)
     {
         var where = $"{assetClass.Name}.{method.Name}";

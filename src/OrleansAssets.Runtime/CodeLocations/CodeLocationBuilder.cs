@@ -8,7 +8,8 @@ internal sealed class CodeLocationBuilder(string name, IConfiguration configurat
 {
     private readonly List<Type> _assetClasses = [];
     private readonly Dictionary<string, Type> _ioManagers = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _externalAssets = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _fromOtherLocations = new(StringComparer.Ordinal);
+    private readonly List<AssetDefinition> _externalAssets = [];
     private readonly List<AssetDefinition> _definedAssets = [];
     private readonly List<Type> _opClasses = [];
     private readonly List<JobDefinition> _jobs = [];
@@ -25,7 +26,11 @@ internal sealed class CodeLocationBuilder(string name, IConfiguration configurat
 
     public IReadOnlyDictionary<string, Type> IOManagers => _ioManagers;
 
-    public IReadOnlySet<string> ExternalAssets => _externalAssets;
+    /// <summary>Keys of other code locations that assets here depend on (<see cref="AddAssetsFromOtherLocations"/>).</summary>
+    public IReadOnlySet<string> AssetsFromOtherLocations => _fromOtherLocations;
+
+    /// <summary>External assets (<see cref="AddExternalAsset"/>), in the order they were added.</summary>
+    public IReadOnlyList<AssetDefinition> ExternalAssets => _externalAssets;
 
     /// <summary>Assets added with <see cref="AddAsset"/>, in the order they were added.</summary>
     public IReadOnlyList<AssetDefinition> DefinedAssets => _definedAssets;
@@ -118,18 +123,25 @@ internal sealed class CodeLocationBuilder(string name, IConfiguration configurat
         return this;
     }
 
-    public ICodeLocationBuilder AddExternalAssets(params string[] keys)
+    public ICodeLocationBuilder AddAssetsFromOtherLocations(params string[] keys)
     {
         foreach (var key in keys)
         {
             if (!AssetKeys.IsValid(key))
             {
-                throw new AssetGraphException($"Invalid asset graph: code location '{Name}' declares external asset '{key}', which is not a valid asset key.");
+                throw new AssetGraphException($"Invalid asset graph: code location '{Name}' declares '{key}' as an asset of another code location, which is not a valid asset key.");
             }
 
-            _externalAssets.Add(key);
+            _fromOtherLocations.Add(key);
         }
 
+        return this;
+    }
+
+    public ICodeLocationBuilder AddExternalAsset(AssetSpecification specification)
+    {
+        ArgumentNullException.ThrowIfNull(specification);
+        _externalAssets.Add(AssetDefinitionReader.ReadExternal(specification, Name));
         return this;
     }
 

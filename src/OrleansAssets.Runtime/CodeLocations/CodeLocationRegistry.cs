@@ -42,7 +42,7 @@ internal sealed class CodeLocationRegistry
         var describe = definitions.ToDictionary<AssetDefinition, object, string>(d => d.Spec, d => d.Describe(), ReferenceEqualityComparer.Instance);
         AssetGraphValidator.Validate(
             definitions.Select(d => d.Spec).ToList(),
-            read.SelectMany(r => r.Builder.ExternalAssets).ToHashSet(StringComparer.Ordinal),
+            read.SelectMany(r => r.Builder.AssetsFromOtherLocations).ToHashSet(StringComparer.Ordinal),
             spec => describe[spec]);
         return new CodeLocationRegistry(read.ToDictionary(
             r => r.Name,
@@ -87,6 +87,7 @@ internal sealed class CodeLocationRegistry
         ((ICodeLocation)Activator.CreateInstance(definitionsType)!).Configure(builder);
         var assets = builder.AssetClasses.SelectMany(c => AssetDefinitionReader.Read(c, name))
             .Concat(builder.DefinedAssets)
+            .Concat(builder.ExternalAssets)
             .Concat(builder.OpClasses.SelectMany(c => AssetDefinitionReader.ReadOps(c, name)))
             .ToList();
         JobReader.Validate(name, builder.Jobs, assets);
@@ -101,7 +102,7 @@ internal sealed class CodeLocationRegistry
         }
 
         var (schedules, sensors) = Automation.AutomationReader.Read(name, builder.Schedules, builder.Sensors, builder.Jobs.Select(j => j.Name).ToHashSet(StringComparer.Ordinal),
-            assets.Where(a => a.Spec.Kind == Assets.StepKind.Asset).Select(a => a.Key).Concat(builder.ExternalAssets).ToHashSet(StringComparer.Ordinal));
+            assets.Where(a => a.Spec.Kind == Assets.StepKind.Asset).Select(a => a.Key).Concat(builder.AssetsFromOtherLocations).ToHashSet(StringComparer.Ordinal));
         return (name, assembly, builder, assets, schedules, sensors);
     }
 
