@@ -207,7 +207,10 @@ public sealed record MaterializationSubmission
                 && value.TryGetProperty("value", out _) && value.EnumerateObject().Count() == 2:
                 try
                 {
-                    return System.Text.Json.JsonSerializer.Deserialize<MetadataValue>(value.GetRawText(), OrleansAssetsJson.Options)!;
+                    var typed = System.Text.Json.JsonSerializer.Deserialize<MetadataValue>(value.GetRawText(), OrleansAssetsJson.Options)!;
+
+                    // The converter keeps a url's text as written (it reads what we wrote); from outside it must be a URL.
+                    return typed.Kind == MetadataKind.Url ? MetadataValue.Url(typed.Text!) : typed;
                 }
                 catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException or ArgumentException or UriFormatException)
                 {
