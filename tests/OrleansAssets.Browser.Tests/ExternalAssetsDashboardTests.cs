@@ -41,6 +41,8 @@ public sealed class ExternalAssetsDashboardTests(ExternalAssetsFixture fixture) 
             Assert.True(report.IsSuccessStatusCode, await report.Content.ReadAsStringAsync());
         }
 
+        // The live stream says so at once; a fresh load says why.
+        await Expect(summary).ToHaveAttributeAsync("data-status", "stale");
         await page.ReloadAsync();
         await Expect(page.Locator("html[data-lineage=ready]")).ToBeAttachedAsync();
         await Expect(summary).ToHaveAttributeAsync("data-status", "stale");

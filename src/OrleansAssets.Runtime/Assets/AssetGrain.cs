@@ -30,6 +30,7 @@ internal sealed partial class AssetGrain(
     AssetGraphCache graphs,
     SiloDeaths deaths,
     GracefulShutdown shutdown,
+    Events.RunEventFeed feed,
     IOptions<OrleansAssetsOptions> options,
     ILogger<AssetGrain> logger) : Grain, IAssetGrain
 {
@@ -185,6 +186,13 @@ internal sealed partial class AssetGrain(
             // it, so it is never listed, queued or resumed as a run.
             var written = await WriteAsync(new RunWrite(report.ReportId) { Materialization = record }, state => Adopt(state, record));
             recorded = written.Applied ? record : await store.FindMaterializationAsync(report.ReportId, Key) ?? record;
+            if (written.Applied)
+            {
+                // Live views learn of materializations from run events; a report has no run log to store one in, so
+                // it hands the live feed the event a run would have written (best effort, as all live events are):
+                // the dashboard marks the asset materialized and its downstream stale without a reload.
+                feed.Committed([Event(report.ReportId, 1, RunEventType.Materialization, "reported") with { Sequence = 1, Metadata = record.Metadata, DataVersion = record.DataVersion, Timestamp = record.Timestamp }]);
+            }
         }
 
         // Told again on a retry too: the first attempt's notices may be what was lost, and a notice is idempotent
