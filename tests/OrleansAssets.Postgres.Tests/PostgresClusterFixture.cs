@@ -84,6 +84,11 @@ public class PostgresClusterFixture : IAsyncLifetime
                 {
                     o.AddCodeLocation<VersionedLocation>("versioned");
                 }
+
+                if (silo.Configuration["OaTest:External"] == "true")
+                {
+                    o.AddCodeLocation<PartnerLocation>("partner");
+                }
             });
         }
     }
