@@ -202,7 +202,8 @@ internal static partial class OaCommandLine
 
             if (view.LatestMaterialization is { } latest)
             {
-                Console.WriteLine($"latest materialization: {(latest.Reported ? "reported" : "run")} {latest.RunId} at {Output.Time(latest.Timestamp)} in {Output.Duration(latest.DurationMs)}, data version {latest.DataVersion}{(latest.CodeVersion is null ? "" : $", code version {latest.CodeVersion}")}");
+                // A report took no time of ours: it has no duration to show, and its id is no run's.
+                Console.WriteLine($"latest materialization: {(latest.Reported ? $"reported (report {latest.RunId}) at {Output.Time(latest.Timestamp)}" : $"run {latest.RunId} at {Output.Time(latest.Timestamp)} in {Output.Duration(latest.DurationMs)}")}, data version {latest.DataVersion}{(latest.CodeVersion is null ? "" : $", code version {latest.CodeVersion}")}");
                 Output.WriteTable(["metadata", "type", "value"], latest.Metadata.Select(m => new[] { m.Key, Output.Word(m.Value.Kind), m.Value.ToString() }));
             }
 

@@ -66,10 +66,13 @@ public sealed class ReportCliTests(PartnerSiloFixture fixture, ITestOutputHelper
             Assert.Matches(@"│ partner_feed\s+│ external\s+│ partner\s+│", assets.Output);
             Assert.Matches(@"│ feed_summary\s+│ asset\s+│ partner\s+│", assets.Output);
 
+            Assert.Equal(0, (await RunAsync(target, "report", "partner_feed", "--metadata", "rows=3")).ExitCode);
             var asset = await RunAsync(target, "asset", "partner_feed");
+            Assert.Contains("latest materialization: reported (report ", asset.Output, StringComparison.Ordinal);
             Assert.Equal(0, asset.ExitCode);
             Assert.Contains("external asset: produced outside OrleansAssets", asset.Output, StringComparison.Ordinal);
             Assert.Contains("oa report partner_feed", asset.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain(" in 0 ms", asset.Output, StringComparison.Ordinal);
             using var json = JsonDocument.Parse((await RunAsync(target, "asset", "partner_feed", "--json")).Output);
             Assert.True(json.RootElement.GetProperty("external").GetBoolean());
         }
