@@ -72,6 +72,7 @@ public interface ICodeLocationBuilder
     /// (another system, a partner's file), shown in the lineage, depended on by assets here. No run ever materializes
     /// it; its materializations are reported (<c>oa report KEY</c>, <c>POST /api/v1/materializations</c>, the SDK's
     /// <c>ReportMaterializationAsync</c>). It stores no value: assets depend on it through <c>Deps</c>, not a parameter.
+    /// Its specification's <c>CodeVersion</c> is ignored, as no code here computes it.
     /// </summary>
     ICodeLocationBuilder AddExternalAsset(AssetSpecification specification);
 }
