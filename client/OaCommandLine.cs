@@ -193,6 +193,18 @@ internal static partial class OaCommandLine
                 Console.WriteLine($"code version: {view.CodeVersion}");
             }
 
+            if (view.Kinds is { Count: > 0 } kinds)
+            {
+                Console.WriteLine($"kinds: {string.Join(", ", kinds)}");
+            }
+
+            if (view.MultiAsset is { } multi)
+            {
+                Console.WriteLine(view.Subsettable == true
+                    ? $"output of multi-asset {multi}: one step computes it with its siblings; a run may select some of them"
+                    : $"output of multi-asset {multi}: one step computes it with its siblings, which a run must select with it");
+            }
+
             // Every reason on a line of its own: a code change and an upstream's new data call for different fixes.
             // "never materialized" is what the status says already (--json has it).
             foreach (var reason in (view.StaleReasons ?? []).Where(r => r.Kind != StaleReasonKind.NeverMaterialized))

@@ -89,6 +89,11 @@ public class PostgresClusterFixture : IAsyncLifetime
                 {
                     o.AddCodeLocation<PartnerLocation>("partner");
                 }
+
+                if (silo.Configuration["OaTest:Multi"] == "true")
+                {
+                    o.AddCodeLocation<PairLocation>("pairs");
+                }
             });
         }
     }

@@ -22,4 +22,10 @@ public sealed class AssetContext(string assetKey, Guid runId, ILogger log, int a
     public int Attempt { get; } = attempt;
 
     public CancellationToken CancellationToken { get; } = cancellationToken;
+
+    /// <summary>
+    /// The assets this step materializes: <see cref="AssetKey"/> alone, or a multi-asset's outputs the run selected
+    /// (all of them unless it can be subset). A multi-asset returns a result for each.
+    /// </summary>
+    public IReadOnlyList<string> SelectedOutputs { get; init; } = [assetKey];
 }

@@ -40,6 +40,12 @@ public interface ICodeLocationBuilder
     /// </summary>
     ICodeLocationBuilder AddAsset(AssetSpecification specification, Func<AssetContext, ValueTask<MaterializeResult>> materialize);
 
+    /// <summary>
+    /// Adds a multi-asset: one step whose <paramref name="materialize"/> computes all of
+    /// <paramref name="specification"/>'s outputs at once and returns a result for each (see <see cref="MultiAssetResult"/>).
+    /// </summary>
+    ICodeLocationBuilder AddMultiAsset(MultiAssetSpecification specification, Func<AssetContext, ValueTask<MultiAssetResult>> materialize);
+
     /// <summary>Adds every <see cref="OpAttribute"/> method of <typeparamref name="TOps"/> (created per step, as asset classes are).</summary>
     ICodeLocationBuilder AddOps<TOps>() where TOps : class;
 

@@ -17,10 +17,12 @@ public interface IIOManager
 }
 
 /// <summary>Which value is being stored: the asset and the run that produced it.</summary>
-public sealed record OutputContext(string AssetKey, Guid RunId);
+/// <param name="PartitionKey">The partition the value is of; null for an asset that is not partitioned (partitions are not built yet: always null for now).</param>
+public sealed record OutputContext(string AssetKey, Guid RunId, string? PartitionKey = null);
 
 /// <summary>Which value is being loaded: an upstream asset's value as produced by a given run, for a downstream asset.</summary>
-public sealed record InputContext(string UpstreamKey, Guid ProducedByRun, string ForAssetKey);
+/// <param name="PartitionKey">The upstream partition to load; null for an asset that is not partitioned (always null for now).</param>
+public sealed record InputContext(string UpstreamKey, Guid ProducedByRun, string ForAssetKey, string? PartitionKey = null);
 
 /// <summary>Where a value was stored, a version that changes when its content does, and its size.</summary>
 public sealed record StoredValue(string Location, string DataVersion, long SizeBytes);

@@ -103,6 +103,15 @@ public sealed record MaterializeRequest
     [Id(6)] public int KnownAttempt { get; init; }
 
     [Id(7)] public string? KnownSilo { get; init; }
+
+    /// <summary>Of a multi-asset's step: the outputs the run selected, this asset (the one that runs the step) among them.</summary>
+    [Id(9)] public List<string> Outputs { get; init; } = [];
+
+    /// <summary>
+    /// This asset is an output of a multi-asset whose step ran as <see cref="Lead"/>'s: it starts nothing, and answers
+    /// with what that step recorded for it.
+    /// </summary>
+    [Id(10)] public string? Lead { get; init; }
 }
 
 /// <summary>Where a run's step stands: its outcome, or the attempt running now and where.</summary>

@@ -61,6 +61,9 @@ public sealed record StepExecutionRequest
 
     /// <summary>The step's part of the run config, as JSON, when it has one.</summary>
     [Id(5)] public string? Config { get; init; }
+
+    /// <summary>Of a multi-asset's step: the outputs to materialize (the run's selection of them); empty for one asset.</summary>
+    [Id(6)] public List<string> Outputs { get; init; } = [];
 }
 
 /// <summary>Where an attempt runs.</summary>
@@ -117,4 +120,20 @@ public sealed record StepExecutionResult
 
     /// <summary>The attempt was canceled: its code stopped on its token, or was abandoned after the grace period.</summary>
     [Id(9)] public bool Canceled { get; init; }
+
+    /// <summary>Of a multi-asset's step: what it produced for each output other than the step's own asset.</summary>
+    [Id(10)] public List<OutputResult> Outputs { get; init; } = [];
+}
+
+/// <summary>What a multi-asset's step produced for one of its outputs.</summary>
+[GenerateSerializer, Alias("oa.OutputResult")]
+public sealed record OutputResult
+{
+    [Id(0)] public required string AssetKey { get; init; }
+
+    [Id(1)] public Dictionary<string, MetadataValue> Metadata { get; init; } = new(StringComparer.Ordinal);
+
+    [Id(2)] public string? DataVersion { get; init; }
+
+    [Id(3)] public string? ValueLocation { get; init; }
 }

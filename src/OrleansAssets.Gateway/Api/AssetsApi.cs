@@ -50,7 +50,9 @@ internal static class AssetsApi
         api.MapGet("/lineage", GetLineage)
             .WithName("getLineage").WithTags("Assets")
             .WithSummary("The lineage graph")
-            .WithDescription("Every asset (or a selection's) with its live state, and the edges from each upstream asset to its dependents: what the graph view draws, in one call.");
+            .WithDescription("Every asset (or a selection's) with its live state, and the edges from each upstream asset to its dependents: what the graph view draws, in one call. "
+                + "select takes the syntax of GET /assets (the dashboard's selection box sends it as typed); an unknown bare key in it, or a malformed "
+                + "selection, is a 400 problem whose detail names the term and its character position.");
         return api;
     }
 

@@ -215,6 +215,11 @@ internal sealed partial class AssetGrain(
             return new StepProgress { Attempt = request.KnownAttempt, Silo = request.KnownSilo };
         }
 
+        if (request.Lead is { } lead)
+        {
+            return new StepProgress { Outcome = await OutcomeOfLeadAsync(request.RunId, lead, request.Spec.MultiAsset) };
+        }
+
         var tracker = Track(request.RunId);
         tracker.CodeLocation ??= request.Spec.CodeLocation;
         var driver = tracker.Driver ??= DriveAsync(request, tracker);
@@ -585,6 +590,7 @@ internal sealed partial class AssetGrain(
             InputRuns = spec.Inputs.ToDictionary(i => i, i => upstreamRuns[i], StringComparer.Ordinal),
             ConsumedUpstream = upstreamRuns,
             Config = request.Config,
+            Outputs = request.Outputs,
         };
         var waitingSince = Stopwatch.StartNew();
         var announced = false;
@@ -634,12 +640,73 @@ internal sealed partial class AssetGrain(
         }
     }
 
+    /// <summary>
+    /// This asset is an output of a multi-asset whose step ran as <paramref name="lead"/>'s, and succeeded: the lead
+    /// recorded this output before its own outcome, so the record is there.
+    /// </summary>
+    private async Task<StepOutcome> OutcomeOfLeadAsync(Guid runId, string lead, string? multiAsset)
+    {
+        var step = await store.GetStepAsync(runId, Key);
+        if (step is { IsFinished: true })
+        {
+            var outcome = await OutcomeFromRecordAsync(runId, step);
+            Remember(runId, outcome);
+            return outcome;
+        }
+
+        var error = new StepError
+        {
+            Type = "OrleansAssets.MultiAssetOutputMissing",
+            Message = $"multi-asset '{multiAsset}' ran as step '{lead}' but recorded nothing for its output '{Key}'",
+        };
+        var failed = await RecordFailureAsync(runId, 0, error, [], 0, DateTimeOffset.UtcNow, silo: null);
+        Remember(runId, failed);
+        return failed;
+    }
+
+    /// <summary>
+    /// A multi-asset's step hands each other output to that output's asset grain, which records it as its own
+    /// materialization, before its own outcome: so the step is recorded as done only once every output is, and a
+    /// handover repeated after a failure records nothing twice.
+    /// </summary>
+    private async Task RecordSiblingsAsync(StepReport report)
+    {
+        var graph = graphs.Peek();
+        await Task.WhenAll(report.Result.Outputs.Select(output =>
+        {
+            var spec = graph.Find(output.AssetKey) ?? report.Spec with { Key = output.AssetKey };
+            return GrainFactory.GetGrain<IAssetGrain>(output.AssetKey).RecordOutcome(new StepReport
+            {
+                RunId = report.RunId,
+                Attempt = report.Attempt,
+                Spec = spec,
+                ConsumedUpstream = report.ConsumedUpstream.Where(c => spec.Dependencies.Contains(c.Key, StringComparer.Ordinal)).ToDictionary(StringComparer.Ordinal),
+                StartStored = true,
+                Result = new StepExecutionResult
+                {
+                    Succeeded = true,
+                    StartedAt = report.Result.StartedAt,
+                    DurationMs = report.Result.DurationMs,
+                    Silo = report.Result.Silo,
+                    Metadata = output.Metadata,
+                    DataVersion = output.DataVersion,
+                    ValueLocation = output.ValueLocation,
+                },
+            });
+        }));
+    }
+
     private async Task<StepOutcome> RecordSuccessAsync(StepReport report)
     {
         var result = report.Result;
         if (report.Spec.Kind == StepKind.Op)
         {
             return await RecordOpSuccessAsync(report);
+        }
+
+        if (result.Outputs.Count > 0)
+        {
+            await RecordSiblingsAsync(report);
         }
 
         var record = new MaterializationRecord

@@ -112,7 +112,8 @@ internal sealed class AssetSpecComparer : IEqualityComparer<Assets.AssetSpec>
             && x.Key == y.Key && x.Description == y.Description && x.Group == y.Group && x.CodeLocation == y.CodeLocation
             && x.IOManager == y.IOManager && x.Dependencies.SequenceEqual(y.Dependencies) && x.Inputs.SequenceEqual(y.Inputs)
             && x.Owners.SequenceEqual(y.Owners) && x.Kinds.SequenceEqual(y.Kinds) && x.Tags.Count == y.Tags.Count && !x.Tags.Except(y.Tags).Any()
-            && x.Kind == y.Kind && x.Config.SequenceEqual(y.Config) && x.CodeVersion == y.CodeVersion);
+            && x.Kind == y.Kind && x.Config.SequenceEqual(y.Config) && x.CodeVersion == y.CodeVersion
+            && x.IsExternal == y.IsExternal && x.MultiAsset == y.MultiAsset && x.Subsettable == y.Subsettable);
 
     public int GetHashCode(Assets.AssetSpec obj) => obj.Key.GetHashCode(StringComparison.Ordinal);
 }

@@ -97,6 +97,14 @@ internal sealed class CodeLocationBuilder(string name, IConfiguration configurat
         return this;
     }
 
+    public ICodeLocationBuilder AddMultiAsset(MultiAssetSpecification specification, Func<AssetContext, ValueTask<MultiAssetResult>> materialize)
+    {
+        ArgumentNullException.ThrowIfNull(specification);
+        ArgumentNullException.ThrowIfNull(materialize);
+        _definedAssets.AddRange(MultiAssetReader.Read(specification, materialize, Name));
+        return this;
+    }
+
     public ICodeLocationBuilder AddAssets<TAssets>() where TAssets : class
     {
         if (!_assetClasses.Contains(typeof(TAssets)))

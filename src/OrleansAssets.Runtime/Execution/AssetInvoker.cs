@@ -5,7 +5,11 @@ using OrleansAssets.CodeLocations;
 namespace OrleansAssets.Execution;
 
 /// <summary>What user code handed back, with the value (if any) not yet stored.</summary>
-internal sealed record InvocationResult(object? Value, IDictionary<string, MetadataValue> Metadata, string? DataVersion);
+internal sealed record InvocationResult(object? Value, IDictionary<string, MetadataValue> Metadata, string? DataVersion)
+{
+    /// <summary>Of a multi-asset: the results of the outputs other than the step's own asset, by key.</summary>
+    public IReadOnlyDictionary<string, InvocationResult> Siblings { get; init; } = new Dictionary<string, InvocationResult>();
+}
 
 /// <summary>The user's asset method threw; kept apart from failures of the runtime around it.</summary>
 internal sealed class UserCodeException(string message, Exception inner) : Exception(message, inner);
@@ -31,6 +35,21 @@ internal static class AssetInvoker
                 AssetParameterKind.Config => ConfigSchema.Bind(definition.Key, parameter.Type, config),
                 _ => await loadInput(parameter),
             };
+        }
+
+        if (definition.Multi is { } multi)
+        {
+            MultiAssetResult results;
+            try
+            {
+                results = await multi.Materialize(context);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !context.CancellationToken.IsCancellationRequested)
+            {
+                throw new UserCodeException($"Multi-asset '{multi.Name}' threw {e.GetType().Name}: {e.Message}", e);
+            }
+
+            return ReadMulti(multi, context, results);
         }
 
         if (definition.Delegate is { } materialize)
@@ -120,6 +139,38 @@ internal static class AssetInvoker
         }
 
         return returned;
+    }
+
+    /// <summary>A result for each selected output, and none for another: the user's mistake, named as theirs.</summary>
+    private static InvocationResult ReadMulti(MultiAssetDefinition multi, AssetContext context, MultiAssetResult? results)
+    {
+        var missing = context.SelectedOutputs.Where(k => results is null || !results.TryGet(k, out _)).ToList();
+        var unexpected = results?.Keys.Where(k => !context.SelectedOutputs.Contains(k, StringComparer.Ordinal)).Order(StringComparer.Ordinal).ToList() ?? [];
+        if (missing.Count > 0 || unexpected.Count > 0)
+        {
+            var problems = new List<string>();
+            if (missing.Count > 0)
+            {
+                problems.Add($"returned no result for {string.Join(", ", missing.Select(k => $"'{k}'"))}");
+            }
+
+            if (unexpected.Count > 0)
+            {
+                var notOutputs = unexpected.Where(k => !multi.Outputs.Contains(k, StringComparer.Ordinal)).ToList();
+                problems.Add(notOutputs.Count > 0
+                    ? $"returned results for {string.Join(", ", notOutputs.Select(k => $"'{k}'"))}, which are not its outputs ({string.Join(", ", multi.Outputs)})"
+                    : $"returned results for {string.Join(", ", unexpected.Select(k => $"'{k}'"))}, which this run did not select (see context.SelectedOutputs)");
+            }
+
+            var error = new InvalidOperationException($"it {string.Join(", and ", problems)}");
+            throw new UserCodeException($"Multi-asset '{multi.Name}' {error.Message}", error);
+        }
+
+        var own = Read(results![context.AssetKey]);
+        return own with
+        {
+            Siblings = context.SelectedOutputs.Where(k => k != context.AssetKey).ToDictionary(k => k, k => Read(results[k]), StringComparer.Ordinal),
+        };
     }
 
     private static InvocationResult Read(object? returned) => returned switch

@@ -107,7 +107,10 @@ internal sealed partial class LocalAttempts(
                 var definition = location.Assets.GetValueOrDefault(key)
                     ?? throw new InvalidOperationException($"Code location '{location.Name}' ({location.Version}) on this silo does not define asset '{key}'; was it redeployed without it?");
                 var services = location.GetServices(hostServices);
-                var context = new AssetContext(key, request.RunId, runLog, request.Attempt, attempt.Cancellation.Token);
+                var context = new AssetContext(key, request.RunId, runLog, request.Attempt, attempt.Cancellation.Token)
+                {
+                    SelectedOutputs = request.Outputs.Count > 0 ? request.Outputs : [key],
+                };
 
                 // User code may block or burn CPU for minutes: run it on a thread of its own, not on a pool thread the
                 // silo's messaging needs.
@@ -121,7 +124,27 @@ internal sealed partial class LocalAttempts(
                         value = await io.StoreAsync(new OutputContext(key, request.RunId), returned, CancellationToken.None);
                     }
 
-                    return (value, invocation);
+                    var siblings = new List<OutputResult>(invocation.Siblings.Count);
+                    foreach (var (sibling, result) in invocation.Siblings)
+                    {
+                        // Each output's value goes through its own IO manager, as if it had a step of its own.
+                        StoredValue? stored = null;
+                        if (result.Value is { } siblingValue)
+                        {
+                            var io = ioManagers.For(location.Assets.GetValueOrDefault(sibling)?.Spec.IOManager, services);
+                            stored = await io.StoreAsync(new OutputContext(sibling, request.RunId), siblingValue, CancellationToken.None);
+                        }
+
+                        siblings.Add(new OutputResult
+                        {
+                            AssetKey = sibling,
+                            Metadata = new Dictionary<string, MetadataValue>(result.Metadata, StringComparer.Ordinal),
+                            DataVersion = result.DataVersion ?? stored?.DataVersion,
+                            ValueLocation = stored?.Location,
+                        });
+                    }
+
+                    return (value, invocation, siblings);
                 }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
                 if (await Task.WhenAny(code, attempt.GraceOver) != code)
                 {
@@ -132,7 +155,7 @@ internal sealed partial class LocalAttempts(
                     return (Canceled(request, $"its run was canceled; its code did not stop within {options.Value.CancelGracePeriod} of its cancellation token and was abandoned", startedAt, clock.Elapsed.TotalMilliseconds, abandonedLogs), abandonedStart, false);
                 }
 
-                var (stored, result) = await code;
+                var (stored, result, outputs) = await code;
                 var (startStored, held) = await runLog.DrainAsync();
                 LogStepFinished(logger, key, request.RunId, request.Attempt, clock.Elapsed.TotalMilliseconds);
                 return (new StepExecutionResult
@@ -145,6 +168,7 @@ internal sealed partial class LocalAttempts(
                     DataVersion = result.DataVersion ?? stored?.DataVersion,
                     ValueLocation = stored?.Location,
                     Silo = Silo,
+                    Outputs = outputs,
                 }, startStored, false);
             }
             catch (Exception e) when (attempt.Cancellation.IsCancellationRequested)

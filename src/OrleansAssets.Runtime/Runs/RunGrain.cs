@@ -102,6 +102,7 @@ internal sealed partial class RunGrain(
                 : $"The selection {UserText.Quote(selection)} selects no assets; nothing to materialize.");
         }
 
+        MultiAssetSubsets.RequireWhole(graph, keys);
         var tags = new Dictionary<string, string>(job?.Tags ?? [], StringComparer.Ordinal);
         foreach (var (key, value) in request.Tags)
         {
@@ -433,7 +434,11 @@ internal sealed partial class RunGrain(
                 status[downstream] = StepStatus.Skipped;
             }
 
-            await SkipAsync(skipped, $"upstream '{key}' failed");
+            // The other outputs of a multi-asset that failed were its step too: say so rather than "upstream failed".
+            var siblings = skipped.Where(d => plan.ByKey[d].Lead == key).ToList();
+            await Task.WhenAll(
+                SkipAsync(skipped.Except(siblings), $"upstream '{key}' failed"),
+                SkipAsync(siblings, $"multi-asset '{plan.ByKey[key].Spec.MultiAsset}' failed (its step ran as '{key}')"));
         }
 
         var stranded = status.Where(s => s.Value == StepStatus.Pending).Select(s => s.Key).ToList();
@@ -504,6 +509,8 @@ internal sealed partial class RunGrain(
                     MayHaveStarted = mayHaveStarted,
                     KnownAttempt = attempt,
                     KnownSilo = silo,
+                    Outputs = [.. step.Outputs],
+                    Lead = step.Lead,
                 });
                 mayHaveStarted = true;
                 if (progress.Outcome is { } outcome)

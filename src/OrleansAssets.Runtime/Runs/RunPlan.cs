@@ -22,9 +22,15 @@ internal sealed class RunPlan
     public static RunPlan Create(AssetGraph graph, IReadOnlyCollection<string> keys, IReadOnlyCollection<string>? ops = null)
     {
         var selected = keys.Where(graph.Contains).ToHashSet(StringComparer.Ordinal);
+
+        // A multi-asset's selected outputs are one step, run as the first of them (by key, so every activation that
+        // plans the run picks the same one): it waits for the upstream of them all, and the others wait for it.
+        var outputsOf = selected.Select(graph.Get).Where(s => s.MultiAsset is not null)
+            .GroupBy(s => s.MultiAsset!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(s => s.Key).Order(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
         var steps = graph.TopologicalOrder
             .Where(selected.Contains)
-            .Select(key => new PlannedStep(graph.Get(key), graph.UpstreamOf(key).Where(selected.Contains).ToList()))
+            .Select(key => Plan(graph, graph.Get(key), selected, outputsOf))
             .ToList();
 
         // Ops come after every asset they could follow; among themselves, each after the ops it depends on.
@@ -50,6 +56,24 @@ internal sealed class RunPlan
         return new RunPlan(steps);
     }
 
+    private static PlannedStep Plan(AssetGraph graph, AssetSpec spec, HashSet<string> selected, Dictionary<string, List<string>> outputsOf)
+    {
+        if (spec.MultiAsset is not { } multi)
+        {
+            return new PlannedStep(spec, graph.UpstreamOf(spec.Key).Where(selected.Contains).ToList());
+        }
+
+        var outputs = outputsOf[multi];
+        var lead = outputs[0];
+        if (spec.Key != lead)
+        {
+            return new PlannedStep(spec, [lead]) { Lead = lead };
+        }
+
+        var upstream = outputs.SelectMany(o => graph.Get(o).Dependencies).Distinct(StringComparer.Ordinal).ToList();
+        return new PlannedStep(spec with { Dependencies = upstream }, upstream.Where(selected.Contains).ToList()) { Outputs = outputs };
+    }
+
     /// <summary>Every step downstream of <paramref name="key"/> within the plan, transitively.</summary>
     public IEnumerable<string> DownstreamOf(string key)
     {
@@ -70,4 +94,10 @@ internal sealed class RunPlan
 internal sealed record PlannedStep(AssetSpec Spec, IReadOnlyList<string> UpstreamInRun)
 {
     public string Key => Spec.Key;
+
+    /// <summary>Of a multi-asset's step: every selected output, this one first. Empty for a step of one asset.</summary>
+    public IReadOnlyList<string> Outputs { get; init; } = [];
+
+    /// <summary>This output of a multi-asset is materialized by the step of <see cref="Lead"/>.</summary>
+    public string? Lead { get; init; }
 }

@@ -126,6 +126,9 @@ public sealed class GatewayApiTests(GatewayFixture gateway, ITestOutputHelper ou
     [InlineData("GET", "/api/v1/materializations", null, 400, "asset is required")]
     [InlineData("GET", "/api/v1/materializations?asset=no_such_asset", null, 404, "Unknown asset key")]
     [InlineData("GET", "/api/v1/lineage?select=no_such_asset", null, 400, "unknown asset key")]
+    // The dashboard's selection box shows this detail as it is: it must name the term and where it is.
+    [InlineData("GET", "/api/v1/lineage?select=sales_summary%20and", null, 400, "Bad selection 'sales_summary and': the selection ends where a term should be")]
+    [InlineData("GET", "/api/v1/lineage?select=kind:csv%20and%20(", null, 400, "(at position 14)")]
     [InlineData("GET", "/api/v1/runs?status=finished", null, 400, "status 'finished' is not one of")]
     [InlineData("GET", "/api/v1/runs?tag=nokey", null, 400, "tag 'nokey' is not key=value")]
     [InlineData("GET", "/api/v1/runs?cursor=%%%", null, 400, "is not a cursor")]

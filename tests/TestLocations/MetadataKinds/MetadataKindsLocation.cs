@@ -8,7 +8,9 @@ namespace MetadataKinds;
 /// <summary>
 /// Two assets with two-part keys (<c>reports/every_kind</c> and the <c>reports/downstream</c> after it): the first
 /// records one metadata value of each kind, a number that changes every run (for the history plot), and markdown
-/// that tries to run script, which the dashboard must show as text only.
+/// that tries to run script, which the dashboard must show as text only. Each has an owner of its own and only the
+/// second a kind, for the catalog's filters; the multi-asset <c>report_split</c> after the first makes two more
+/// (<c>reports/part_a</c>, <c>reports/part_b</c>), for the marker its outputs get.
 /// </summary>
 public sealed class MetadataKindsLocation : ICodeLocation
 {
@@ -38,6 +40,16 @@ public sealed class MetadataKindsLocation : ICodeLocation
                 },
             }))
         .AddAsset(
-            new AssetSpecification("reports/downstream") { Group = "reports", Deps = ["reports/every_kind"] },
-            _ => ValueTask.FromResult(new MaterializeResult()));
+            // An owner and a kind of its own, so the catalog's owner and kind filters each leave one of the two.
+            new AssetSpecification("reports/downstream") { Group = "reports", Deps = ["reports/every_kind"], Owners = ["team:reports"], Kinds = ["parquet"] },
+            _ => ValueTask.FromResult(new MaterializeResult()))
+        // Two outputs of one step, for the dashboard's multi-asset marker on their nodes and rows.
+        .AddMultiAsset(
+            new MultiAssetSpecification("report_split")
+            {
+                Group = "reports",
+                Deps = ["reports/every_kind"],
+                Outputs = [new AssetSpecification("reports/part_a") { Kinds = ["csv"] }, new AssetSpecification("reports/part_b")],
+            },
+            _ => ValueTask.FromResult(new MultiAssetResult { ["reports/part_a"] = new MaterializeResult(), ["reports/part_b"] = new MaterializeResult() }));
 }

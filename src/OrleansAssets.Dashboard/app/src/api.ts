@@ -65,7 +65,8 @@ export async function* pages<T>(path: string, params: Record<string, string | nu
 }
 
 export const api = {
-  lineage: (signal?: AbortSignal) => get<Lineage>("/api/v1/lineage", signal),
+  /** The whole lineage, or with a selection the part it picks (a malformed selection is a 400 naming the term and position). */
+  lineage: (signal?: AbortSignal, select?: string) => get<Lineage>(`/api/v1/lineage${query({ select })}`, signal),
   assets: (signal?: AbortSignal) => pages<AssetSummary>("/api/v1/assets", { limit: 1000 }, signal),
   asset: (key: string, signal?: AbortSignal) => get<AssetDetails>(`/api/v1/assets/${keyPath(key)}`, signal),
   materializations: (key: string, limit: number, cursor?: string, signal?: AbortSignal) =>

@@ -13,31 +13,39 @@ import {
   type NodeProps,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { createContext, memo, useCallback, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { createContext, lazy, memo, Suspense, useCallback, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { api, ApiError } from "../api";
 import { MaterializeButtons, selectionFor } from "../components/Materialize";
 import { formatTime, plural } from "../format";
 import { assets, stream, useAssetState } from "../live";
-import { href, Link, navigate } from "../router";
+import { href, Link, navigate, useSearchParams } from "../router";
 import type { AssetStatus, Lineage } from "../types";
 import { assetStatuses } from "../types";
 import type { LayoutResult } from "./layout";
 import { assetSize } from "./sizes";
 import { LayoutClient } from "./layoutClient";
 import { buildModel, groupNodeId, isGroupNodeId, visibleEdges, type AssetGroup, type GraphModel } from "./model";
+import { NodeBadges, type BadgeData } from "./badges";
+import { groupsToReveal, isHit, useSelectionHighlight, visibleHits, type Highlight } from "./selection";
+import "./selection.css";
+
+// The box comes after the graph, in its own chunk; the selection in the address is applied without waiting for it.
+const SelectionBar = lazy(() => import("./SelectionBar"));
 
 /** Above this many assets the graph opens with every group collapsed. */
 export const collapseThreshold = 300;
 
 type AssetNodeData = { key: string; fallback: AssetStatus; fallbackTime?: string; staleReasons?: string[]; external?: boolean };
 type GroupNodeData = { groupId: string; expanded: boolean };
-type AssetNode = Node<AssetNodeData, "asset">;
+type AssetNode = Node<AssetNodeData & BadgeData, "asset">;
 type GroupNode = Node<GroupNodeData, "assetGroup">;
 type GraphNode = AssetNode | GroupNode;
 
 interface GraphActions {
   model: GraphModel;
   toggle(groupId: string): void;
+  /** The selection box's, for the group boxes' "N selected" (asset nodes get their look from the wrapper's class). */
+  highlight?: Highlight;
 }
 const GraphContext = createContext<GraphActions | null>(null);
 
@@ -130,18 +138,64 @@ function LineageGraph({ lineage }: { lineage: Lineage }) {
     };
   }, [layouter, model, expanded]);
 
-  // Selection is ours (click, Ctrl/Shift-click), drawn on the nodes without touching their layout.
+  // The selection box's selection (`?select=`, with `&only=1` to hide the rest), resolved by the API.
+  const [params, setParams] = useSearchParams();
+  const select = params.get("select") ?? "";
+  const only = params.get("only") === "1";
+  const [attempt, setAttempt] = useState(0);
+  const { highlight, error: selectionError, busy: selecting } = useSelectionHighlight(select, model, attempt);
+  const shownHighlight = select ? highlight : undefined;
+
+  // Selection is ours (click, Ctrl/Shift-click), drawn on the nodes without touching their layout; so is the
+  // selection box's highlight, as a class on each node's wrapper (one object per node and look, kept while it holds).
+  const decorated = useRef(new WeakMap<GraphNode, { look: string; node: GraphNode }>());
   const shown = useMemo(
-    () => nodes.map((n) => (selected.has(n.id) === !!n.selected ? n : { ...n, selected: selected.has(n.id) })) as GraphNode[],
-    [nodes, selected],
+    () =>
+      nodes.map((n) => {
+        const isSelected = selected.has(n.id);
+        const mark = shownHighlight ? highlightClass(n, shownHighlight) : "";
+        const hidden = only && mark === "hl-dim";
+        if (!mark && isSelected === !!n.selected) return n;
+        const look = `${isSelected}|${mark}|${hidden}`;
+        const kept = decorated.current.get(n);
+        if (kept?.look === look) return kept.node;
+        const node = { ...n, selected: isSelected, className: [n.className, mark].filter(Boolean).join(" ") || undefined, hidden } as GraphNode;
+        decorated.current.set(n, { look, node });
+        return node;
+      }),
+    [nodes, selected, shownHighlight, only],
   );
   const edges = useMemo<Edge[]>(
     () =>
       layout
-        ? visibleEdges(model, layout.expanded).map((e) => ({ ...e, markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 } }))
+        ? visibleEdges(model, layout.expanded).map((e) => {
+            const dim = !!shownHighlight && !(isHit(e.source, shownHighlight) && isHit(e.target, shownHighlight));
+            return { ...e, markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 }, className: dim ? "hl-dim" : undefined, hidden: dim && only };
+          })
         : [],
-    [model, layout],
+    [model, layout, shownHighlight, only],
   );
+
+  // A new selection opens the collapsed groups holding it when they are few enough to lay out at once (the layout
+  // of a few hundred assets is a fraction of a second); a larger one highlights the group boxes instead.
+  const [fitTo, setFitTo] = useState<Highlight>();
+  useEffect(() => {
+    if (!highlight) return;
+    setExpanded((current) => {
+      const reveal = groupsToReveal(highlight, model, current, collapseThreshold);
+      return reveal ? new Set([...current, ...reveal]) : current;
+    });
+    setFitTo(highlight);
+  }, [highlight, model]);
+  useEffect(() => {
+    if (!fitTo || !layout || layout.expanded !== expanded || nodes.length === 0) return;
+    const frame = requestAnimationFrame(() => {
+      const ids = visibleHits(fitTo, model, expanded);
+      if (ids.length > 0) void flow.fitView({ nodes: ids.map((id) => ({ id })), padding: 0.2, maxZoom: 1.2, duration: 300 });
+      setFitTo(undefined);
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [fitTo, layout, expanded, nodes, model, flow]);
 
 
   const toggle = useCallback((groupId: string) => {
@@ -229,7 +283,7 @@ function LineageGraph({ lineage }: { lineage: Lineage }) {
   };
 
   const big = model.nodes.size > collapseThreshold;
-  const actions = useMemo(() => ({ model, toggle }), [model, toggle]);
+  const actions = useMemo(() => ({ model, toggle, highlight: shownHighlight }), [model, toggle, shownHighlight]);
   const drawnAssets = layout ? Object.keys(layout.result.assets).length : 0;
 
   return (
@@ -249,6 +303,19 @@ function LineageGraph({ lineage }: { lineage: Lineage }) {
           <GroupList model={model} expanded={expanded} onToggle={toggle} />
         </aside>
         <section className="lineage-main">
+          <Suspense fallback={<div className="selection-bar" />}>
+            <SelectionBar
+              select={select}
+              onSelect={(text) =>
+                text === select ? setAttempt((n) => n + 1) : setParams({ select: text || undefined, only: text ? params.get("only") ?? undefined : undefined })
+              }
+              only={only}
+              onOnly={(on) => setParams({ only: on ? "1" : undefined })}
+              highlight={highlight}
+              error={selectionError}
+              busy={selecting}
+            />
+          </Suspense>
           <div className="lineage-toolbar">
             <span className="count" aria-live="polite">
               {selectedKeys.length === 0 ? `${plural(model.nodes.size, "asset")} in ${plural(model.groups.size, "group")}` : `${selectedKeys.length} selected`}
@@ -267,7 +334,16 @@ function LineageGraph({ lineage }: { lineage: Lineage }) {
                 </button>
               </>
             ) : (
-              <MaterializeButtons choices={[{ label: "Materialize all", selection: "*", title: "Start a run of every asset (*)" }]} />
+              <MaterializeButtons
+                choices={[
+                  // The box's text as typed: the run resolves it as the highlight did. Not while the box shows an error,
+                  // when the highlight drawn is an earlier selection's.
+                  ...(shownHighlight && shownHighlight.keys.size > 0 && !selectionError
+                    ? [{ label: "Materialize the selection", selection: shownHighlight.text, title: `Start a run of ${shownHighlight.text}` }]
+                    : []),
+                  { label: "Materialize all", selection: "*", title: "Start a run of every asset (*)" },
+                ]}
+              />
             )}
             <span className="hint">Click to select, Ctrl/Shift-click for more, double-click to open.</span>
             {layout && layout.expanded !== expanded && (
@@ -281,7 +357,12 @@ function LineageGraph({ lineage }: { lineage: Lineage }) {
               </span>
             )}
           </div>
-          <div className="lineage-canvas" data-testid="lineage-graph" data-layouts={layoutCount.current}>
+          <div
+            className="lineage-canvas"
+            data-testid="lineage-graph"
+            data-layouts={layoutCount.current}
+            data-highlighted={shownHighlight ? shownHighlight.keys.size : undefined}
+          >
             <ReactFlow<GraphNode, Edge>
               nodes={shown}
               edges={edges}
@@ -309,6 +390,15 @@ function LineageGraph({ lineage }: { lineage: Lineage }) {
       </div>
     </GraphContext.Provider>
   );
+}
+
+/**
+ * A drawn node's look under a selection: picked (an asset, or a collapsed group's box holding some), or dimmed. An
+ * open group's box holding some is left as it is: its assets say which.
+ */
+function highlightClass(node: GraphNode, highlight: Highlight): string {
+  if (!isHit(node.id, highlight)) return "hl-dim";
+  return node.type === "assetGroup" && node.data.expanded ? "" : "hl-hit";
 }
 
 function buildNodes(model: GraphModel, layout: LayoutResult, expanded: ReadonlySet<string>): GraphNode[] {
@@ -341,6 +431,8 @@ function buildNodes(model: GraphModel, layout: LayoutResult, expanded: ReadonlyS
         width: assetSize.width,
         height: assetSize.height,
         data: {
+          kinds: node.kinds,
+          multiAsset: node.multiAsset,
           key,
           fallback: node.status,
           fallbackTime: node.lastMaterializedAt,
@@ -390,6 +482,7 @@ const AssetNodeView = memo(function AssetNodeView({ data, selected }: NodeProps<
         </span>
         {time && <time dateTime={time}>{formatTime(time)}</time>}
       </div>
+      <NodeBadges kinds={data.kinds} multiAsset={data.multiAsset} />
       <Handle type="source" position={Position.Right} isConnectable={false} />
     </div>
   );
@@ -425,6 +518,7 @@ const GroupNodeView = memo(function GroupNodeView({ data, selected }: NodeProps<
   const actions = useContext(GraphContext)!;
   const group = actions.model.groups.get(data.groupId);
   const counts = useGroupCounts(group, actions.model);
+  const hits = actions.highlight?.groups.get(data.groupId);
   if (!group) return null;
   return (
     <div className={`group-node ${data.expanded ? "open" : "closed"}${selected ? " is-selected" : ""}`} data-group={group.name} data-code-location={group.codeLocation}>
@@ -445,6 +539,11 @@ const GroupNodeView = memo(function GroupNodeView({ data, selected }: NodeProps<
         <span className="group-location" title="code location">
           {group.codeLocation}
         </span>
+        {hits !== undefined && (
+          <span className="group-hits" data-selected-count={hits} title="assets of this group the selection picks">
+            {hits} selected
+          </span>
+        )}
         <span className="group-count">{group.keys.length}</span>
       </div>
       {!data.expanded && <StatusBar counts={counts} total={group.keys.length} />}

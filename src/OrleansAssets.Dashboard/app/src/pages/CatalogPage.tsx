@@ -7,6 +7,8 @@ import { assets, stream, useAssetState, useAssetsVersion } from "../live";
 import { href, Link, useSearchParams } from "../router";
 import type { AssetStatus, AssetSummary } from "../types";
 import { assetStatuses } from "../types";
+import { KindBadges, MultiAssetMark } from "../lineage/badges";
+import "./catalog.css";
 
 /** The catalog, read page by page (1,000 a page) and filtered here, so typing in the search box costs no request. */
 export function CatalogPage() {
@@ -18,6 +20,8 @@ export function CatalogPage() {
   const group = params.get("group") ?? "";
   const location = params.get("location") ?? "";
   const status = (params.get("status") ?? "") as AssetStatus | "";
+  const kind = params.get("kind") ?? "";
+  const owner = params.get("owner") ?? "";
 
   useEffect(() => {
     const abort = new AbortController();
@@ -49,6 +53,9 @@ export function CatalogPage() {
 
   const groups = useMemo(() => [...new Set(rows.map((r) => r.group ?? ""))].sort(), [rows]);
   const locations = useMemo(() => [...new Set(rows.map((r) => r.codeLocation ?? ""))].sort(), [rows]);
+  // The kinds and owners present, so each choice lists something; one from the address that no asset has stays choosable.
+  const kinds = useMemo(() => distinct(rows.flatMap((r) => r.kinds ?? []), kind), [rows, kind]);
+  const owners = useMemo(() => distinct(rows.flatMap((r) => r.owners ?? []), owner), [rows, owner]);
   // A status filter follows live changes, so it recounts when any asset changes.
   const version = useAssetsVersion();
   const filtered = useMemo(() => {
@@ -59,9 +66,11 @@ export function CatalogPage() {
         (!needle || r.key.toLowerCase().includes(needle) || (r.description ?? "").toLowerCase().includes(needle)) &&
         (!group || (r.group ?? "") === group) &&
         (!location || (r.codeLocation ?? "") === location) &&
+        (!kind || (r.kinds ?? []).includes(kind)) &&
+        (!owner || (r.owners ?? []).includes(owner)) &&
         (!status || (assets.get(r.key)?.status ?? r.status) === status),
     );
-  }, [rows, search, group, location, status, status ? version : 0]);
+  }, [rows, search, group, location, kind, owner, status, status ? version : 0]);
 
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({ count: filtered.length, getScrollElement: () => scroller.current, estimateSize: () => 36, overscan: 12 });
@@ -104,6 +113,28 @@ export function CatalogPage() {
             ))}
           </select>
         </label>
+        <label>
+          Kind{" "}
+          <select value={kind} onChange={(e) => setParams({ kind: e.target.value })} aria-label="Filter by kind">
+            <option value="">all</option>
+            {kinds.map((k) => (
+              <option key={k} value={k}>
+                {k}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Owner{" "}
+          <select value={owner} onChange={(e) => setParams({ owner: e.target.value })} aria-label="Filter by owner">
+            <option value="">all</option>
+            {owners.map((o) => (
+              <option key={o} value={o}>
+                {o}
+              </option>
+            ))}
+          </select>
+        </label>
         <span className="count" aria-live="polite" data-testid="catalog-count">
           {filtered.length === rows.length ? plural(rows.length, "asset") : `${formatNumber(filtered.length)} of ${plural(rows.length, "asset")}`}
           {loading ? " (reading…)" : ""}
@@ -115,6 +146,8 @@ export function CatalogPage() {
           <span role="columnheader">Key</span>
           <span role="columnheader">Group</span>
           <span role="columnheader">Code location</span>
+          <span role="columnheader">Kinds</span>
+          <span role="columnheader">Owners</span>
           <span role="columnheader">Status</span>
           <span role="columnheader">Last materialized</span>
         </div>
@@ -143,6 +176,13 @@ function CatalogRow({ row, index, top }: { row: AssetSummary; index: number; top
       </span>
       <span role="cell">{row.group}</span>
       <span role="cell">{row.codeLocation}</span>
+      <span role="cell" className="kinds-cell">
+        <KindBadges kinds={row.kinds} />
+        <MultiAssetMark multiAsset={row.multiAsset} />
+      </span>
+      <span role="cell" className="owners-cell" title={row.owners?.join(", ")}>
+        {row.owners?.join(", ")}
+      </span>
       <span role="cell">
         <StatusBadge
           status={status}
@@ -152,4 +192,10 @@ function CatalogRow({ row, index, top }: { row: AssetSummary; index: number; top
       <span role="cell">{time ? <time dateTime={time}>{formatTime(time)}</time> : <span className="muted">–</span>}</span>
     </div>
   );
+}
+
+function distinct(values: string[], keep: string): string[] {
+  const set = new Set(values);
+  if (keep) set.add(keep);
+  return [...set].sort((a, b) => a.localeCompare(b));
 }
