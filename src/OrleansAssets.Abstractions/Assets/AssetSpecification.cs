@@ -1,14 +1,29 @@
 namespace OrleansAssets;
 
 /// <summary>
-/// An asset defined in code instead of by an <see cref="AssetAttribute"/> method, Dagster's <c>AssetSpec</c>: what
-/// the asset is, for a factory that makes any number of assets from data (a list of tables, a manifest).
+/// What an asset is, Dagster's <c>AssetSpec</c>: the one description every way of defining an asset produces. An
+/// <see cref="AssetAttribute"/> method is read into one; a factory that makes any number of assets from data (a list
+/// of tables, a manifest) builds them itself and adds each with <c>AddAsset</c>.
 /// </summary>
-/// <param name="Key">The asset key (segments of letters, digits and '_' separated by '/').</param>
+/// <param name="Key">
+/// The asset key: one or more parts of letters, digits and '_' (not starting with a digit) separated by '/', such as
+/// <c>core/models/orders</c>. Added in an asset group with a key prefix, the prefix goes in front.
+/// </param>
 public sealed record AssetSpecification(string Key)
 {
-    /// <summary>Upstream asset keys this asset runs after.</summary>
+    /// <summary>
+    /// Upstream asset keys this asset runs after without receiving their values. In an asset group with a key prefix,
+    /// a dep that names an asset added in the same group by its key without the prefix gets the prefix; any other dep
+    /// is taken as the whole key.
+    /// </summary>
     public IReadOnlyList<string> Deps { get; init; } = [];
+
+    /// <summary>
+    /// Upstream asset keys whose stored values the asset's code loads with
+    /// <see cref="AssetContext.LoadInputAsync{T}(string)"/>, through the upstream's IO manager; each is a dep too. A
+    /// run that selects this asset needs a materialization of each. Prefixed as <see cref="Deps"/> are.
+    /// </summary>
+    public IReadOnlyList<string> Inputs { get; init; } = [];
 
     /// <summary>The group the asset is shown in and selected by; "default" when not set.</summary>
     public string? Group { get; init; }
@@ -24,4 +39,7 @@ public sealed record AssetSpecification(string Key)
 
     /// <summary>The version of the code that computes the asset (see <see cref="AssetAttribute.CodeVersion"/>).</summary>
     public string? CodeVersion { get; init; }
+
+    /// <summary>The name of the IO manager that stores the value the asset returns; the code location's default when not set.</summary>
+    public string? IOManager { get; init; }
 }

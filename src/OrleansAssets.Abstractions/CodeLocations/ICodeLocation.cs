@@ -40,6 +40,25 @@ public interface ICodeLocationBuilder
     /// </summary>
     ICodeLocationBuilder AddAsset(AssetSpecification specification, Func<AssetContext, ValueTask<MaterializeResult>> materialize);
 
+    /// <summary>Adds an asset defined in code whose delegate returns a value for its IO manager to store (an <see cref="Output{T}"/>).</summary>
+    ICodeLocationBuilder AddAsset<TValue>(AssetSpecification specification, Func<AssetContext, ValueTask<Output<TValue>>> materialize);
+
+    /// <summary>
+    /// Adds an asset defined in code that a method of <typeparamref name="TAssets"/> materializes: the class is created
+    /// per step with its constructor dependencies from <see cref="Services"/>, as an asset class is.
+    /// </summary>
+    ICodeLocationBuilder AddAsset<TAssets>(AssetSpecification specification, Func<TAssets, AssetContext, ValueTask<MaterializeResult>> materialize) where TAssets : class;
+
+    /// <summary>As <see cref="AddAsset{TAssets}(AssetSpecification, Func{TAssets, AssetContext, ValueTask{MaterializeResult}})"/>, for a method that returns a value to store.</summary>
+    ICodeLocationBuilder AddAsset<TAssets, TValue>(AssetSpecification specification, Func<TAssets, AssetContext, ValueTask<Output<TValue>>> materialize) where TAssets : class;
+
+    /// <summary>
+    /// Adds the assets <paramref name="configure"/> adds as one group, optionally under a key prefix
+    /// (<see cref="IAssetGroupBuilder.KeyPrefix"/>): what an asset factory uses so that what it makes is named and
+    /// grouped in one place.
+    /// </summary>
+    ICodeLocationBuilder AddAssetGroup(string group, Action<IAssetGroupBuilder> configure);
+
     /// <summary>
     /// Adds a multi-asset: one step whose <paramref name="materialize"/> computes all of
     /// <paramref name="specification"/>'s outputs at once and returns a result for each (see <see cref="MultiAssetResult"/>).

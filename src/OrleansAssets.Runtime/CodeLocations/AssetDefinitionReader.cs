@@ -3,10 +3,16 @@ using OrleansAssets.Assets;
 
 namespace OrleansAssets.CodeLocations;
 
-/// <summary>Reads the <see cref="AssetAttribute"/> methods of one asset class into definitions.</summary>
+/// <summary>
+/// Turns what a code location declares into definitions. Every form of asset (an <see cref="AssetAttribute"/> method,
+/// a spec added in code) is first a <see cref="DeclaredAsset"/> with an <see cref="AssetSpecification"/>, and
+/// <see cref="Define"/> is the one place a specification is checked and becomes the cluster's <see cref="AssetSpec"/>.
+/// Problems are collected, not thrown, so the silo names every one of them at once.
+/// </summary>
 internal static class AssetDefinitionReader
 {
-    public static IEnumerable<AssetDefinition> Read(Type assetClass, string codeLocation)
+    /// <summary>The <see cref="AssetAttribute"/> methods of one asset class, as specifications.</summary>
+    public static IEnumerable<DeclaredAsset> Declare(Type assetClass)
     {
         var methods = assetClass
             .GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
@@ -15,12 +21,81 @@ internal static class AssetDefinitionReader
             .OrderBy(m => m.method.MetadataToken);
         foreach (var (method, attribute) in methods)
         {
-            yield return Read(assetClass, method, attribute!, codeLocation);
+            yield return Declare(assetClass, method, attribute!);
         }
     }
 
+    /// <summary>An asset added in code (<see cref="ICodeLocationBuilder.AddAsset(AssetSpecification, Func{AssetContext, ValueTask{MaterializeResult}})"/> and its overloads).</summary>
+    public static DeclaredAsset Declare(AssetSpecification specification, Delegate userCode, Type? instanceType, Func<object?, AssetContext, ValueTask<object?>> materialize, string source) =>
+        new(specification, instanceType ?? userCode.Method.DeclaringType ?? typeof(AssetSpecification), userCode.Method, source)
+        {
+            Materialize = materialize,
+            InstanceType = instanceType,
+        };
+
+    /// <summary>
+    /// One specification with its delegate, defined on its own: its problems are thrown at once rather than collected.
+    /// For a definition made outside the builder's declared assets; a builder method should declare instead, so its
+    /// problems are named with the others.
+    /// </summary>
+    public static AssetDefinition Read(AssetSpecification specification, Func<AssetContext, ValueTask<MaterializeResult>> materialize, string codeLocation)
+    {
+        var problems = new List<string>();
+        var definition = Define(CodeAssets.Of(specification, materialize, $"in code location '{codeLocation}'"), codeLocation, problems);
+        return problems.Count == 0 ? definition : throw new AssetGraphException($"Invalid asset graph: {string.Join("; ", problems)}.");
+    }
+
+    /// <summary>Checks a declared asset's specification and makes its definition; what is wrong goes to <paramref name="problems"/>.</summary>
+    public static AssetDefinition Define(DeclaredAsset declared, string codeLocation, List<string> problems)
+    {
+        var specification = declared.Specification;
+        var key = specification.Key ?? string.Empty;
+        var where = declared.Source;
+        if (AssetKeys.Problem(key) is { } why)
+        {
+            problems.Add($"asset key '{UserText.Shorten(key)}' ({where}) {why}");
+        }
+
+        problems.AddRange(declared.Problems);
+        if (declared.External && specification.Inputs.Count > 0)
+        {
+            // Inputs are values handed to code, and an external asset has none here: its upstream can only order it.
+            problems.Add($"external asset '{UserText.Shorten(key)}' ({where}) lists Inputs ({string.Join(", ", specification.Inputs.Select(i => $"'{UserText.Shorten(i)}'"))}), but no code of ours computes it; list them in Deps");
+        }
+
+        var inputs = ValidKeys(specification.Inputs, key, where, "takes as input", problems);
+        var deps = ValidKeys(specification.Deps, key, where, "depends on", problems);
+        var spec = new AssetSpec
+        {
+            Key = key,
+            Description = specification.Description,
+            Group = string.IsNullOrWhiteSpace(specification.Group) ? "default" : specification.Group,
+            Tags = new Dictionary<string, string>(specification.Tags, StringComparer.Ordinal),
+            Owners = [.. specification.Owners],
+            Kinds = [.. specification.Kinds.Distinct(StringComparer.Ordinal)],
+            Inputs = inputs,
+            Dependencies = [.. inputs.Concat(deps).Distinct(StringComparer.Ordinal)],
+            CodeLocation = codeLocation,
+            IOManager = string.IsNullOrWhiteSpace(specification.IOManager) ? null : specification.IOManager,
+            Config = ConfigSchema.Of(declared.Parameters),
+            // No code of ours computes an external asset: a code version would make its downstream stale for nothing.
+            CodeVersion = declared.External ? null : CodeVersionOf(specification.CodeVersion),
+            IsExternal = declared.External,
+            MultiAsset = declared.Multi?.Name,
+            Subsettable = declared.Multi?.CanSubset ?? false,
+        };
+        return new AssetDefinition(spec, declared.DeclaringType, declared.Method, declared.Parameters)
+        {
+            Multi = declared.Multi,
+            Materialize = declared.Materialize,
+            InstanceType = declared.InstanceType,
+            Source = where,
+            InputNames = declared.InputNames ?? new Dictionary<string, string>(StringComparer.Ordinal),
+        };
+    }
+
     /// <summary>Reads the <see cref="OpAttribute"/> methods of one ops class: steps of jobs that materialize nothing.</summary>
-    public static IEnumerable<AssetDefinition> ReadOps(Type opsClass, string codeLocation)
+    public static IEnumerable<AssetDefinition> ReadOps(Type opsClass, string codeLocation, List<string> problems)
     {
         var methods = opsClass
             .GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
@@ -31,9 +106,9 @@ internal static class AssetDefinitionReader
         {
             var where = $"{opsClass.Name}.{method.Name}";
             var key = attribute!.Key ?? AssetKeys.ToSnakeCase(TrimAsync(method.Name));
-            if (!AssetKeys.IsValid(key))
+            if (AssetKeys.Problem(key) is { } why)
             {
-                throw new AssetGraphException($"Invalid asset graph: op key '{key}' of {where} is not valid; use letters, digits and '_' in segments separated by '/'.");
+                problems.Add($"op key '{UserText.Shorten(key)}' ({where}) {why}");
             }
 
             var parameters = method.GetParameters().Select(ReadParameter).ToList();
@@ -52,90 +127,51 @@ internal static class AssetDefinitionReader
         }
     }
 
-    /// <summary>An asset added in code (<see cref="ICodeLocationBuilder.AddAsset"/>): its deps only order it.</summary>
-    public static AssetDefinition Read(AssetSpecification specification, Func<AssetContext, ValueTask<MaterializeResult>> materialize, string codeLocation)
-    {
-        var key = specification.Key;
-        if (!AssetKeys.IsValid(key))
-        {
-            throw new AssetGraphException($"Invalid asset graph: asset key '{UserText.Shorten(key)}' added by code location '{codeLocation}' is not valid; use letters, digits and '_' in segments separated by '/'.");
-        }
-
-        foreach (var dep in specification.Deps.Where(d => !AssetKeys.IsValid(d)))
-        {
-            throw new AssetGraphException($"Invalid asset graph: asset '{key}' (added by code location '{codeLocation}') depends on '{UserText.Shorten(dep)}', which is not a valid asset key.");
-        }
-
-        var spec = new AssetSpec
-        {
-            Key = key,
-            Description = specification.Description,
-            Group = string.IsNullOrWhiteSpace(specification.Group) ? "default" : specification.Group,
-            Tags = new Dictionary<string, string>(specification.Tags, StringComparer.Ordinal),
-            Owners = [.. specification.Owners],
-            Kinds = [.. specification.Kinds.Distinct(StringComparer.Ordinal)],
-            Dependencies = [.. specification.Deps.Distinct(StringComparer.Ordinal)],
-            CodeLocation = codeLocation,
-            CodeVersion = CodeVersionOf(specification.CodeVersion),
-        };
-        return new AssetDefinition(spec, materialize.Method.DeclaringType ?? typeof(AssetSpecification), materialize.Method, [new AssetParameter(AssetParameterKind.Context, "context", typeof(AssetContext), null)])
-        {
-            Delegate = materialize,
-        };
-    }
-
-    /// <summary>
-    /// An external asset (<see cref="ICodeLocationBuilder.AddExternalAsset"/>): the same checks as an asset added in
-    /// code, marked external, with no code version (no code of ours computes it) and a function that is never run:
-    /// runs leave external assets out of their plans, so reaching it is a bug, said as one.
-    /// </summary>
-    public static AssetDefinition ReadExternal(AssetSpecification specification, string codeLocation)
-    {
-        var definition = Read(specification, NeverRun, codeLocation);
-        return definition with { Spec = definition.Spec with { IsExternal = true, CodeVersion = null } };
-
-        ValueTask<MaterializeResult> NeverRun(AssetContext context) =>
-            throw new InvalidOperationException($"External asset '{specification.Key}' is produced outside OrleansAssets and is never materialized by a run; report its materializations (oa report {specification.Key}).");
-    }
-
-    private static AssetDefinition Read(Type assetClass, MethodInfo method, AssetAttribute attribute, string codeLocation)
+    /// <summary>An <see cref="AssetAttribute"/> method as the specification it declares: its parameters named after assets are its inputs.</summary>
+    private static DeclaredAsset Declare(Type assetClass, MethodInfo method, AssetAttribute attribute)
     {
         var where = $"{assetClass.Name}.{method.Name}";
         var key = attribute.Key ?? AssetKeys.ToSnakeCase(TrimAsync(method.Name));
-        if (!AssetKeys.IsValid(key))
-        {
-            throw new AssetGraphException($"Invalid asset graph: asset key '{key}' of {where} is not valid; use letters, digits and '_' in segments separated by '/'.");
-        }
-
+        var problems = new List<string>();
         if (method.IsGenericMethodDefinition)
         {
-            throw new AssetGraphException($"Invalid asset graph: asset '{key}' ({where}) is a generic method; an asset's method cannot be generic.");
+            problems.Add($"asset '{key}' ({where}) is a generic method; an asset's method cannot be generic");
         }
 
-        var parameters = method.GetParameters().Select(p => ReadParameter(p)).ToList();
+        var parameters = method.GetParameters().Select(ReadParameter).ToList();
         var inputs = parameters.Where(p => p.Kind == AssetParameterKind.Upstream).Select(p => p.UpstreamKey!).ToList();
-        var deps = attribute.Deps.Where(d => !inputs.Contains(d, StringComparer.Ordinal)).ToList();
-        foreach (var dep in deps.Where(d => !AssetKeys.IsValid(d)))
+        var specification = new AssetSpecification(key)
         {
-            throw new AssetGraphException($"Invalid asset graph: asset '{key}' ({where}) depends on '{dep}', which is not a valid asset key.");
+            Description = attribute.Description,
+            Group = attribute.Group,
+            Tags = ParseTags(attribute.Tags, key, where, problems),
+            Owners = attribute.Owners,
+            Kinds = attribute.Kinds,
+            Inputs = inputs,
+            Deps = [.. attribute.Deps.Where(d => !inputs.Contains(d, StringComparer.Ordinal))],
+            IOManager = attribute.IOManager,
+            CodeVersion = attribute.CodeVersion,
+        };
+        return new DeclaredAsset(specification, assetClass, method, where) { Parameters = parameters, Problems = problems };
+    }
+
+    /// <summary>The valid keys of <paramref name="keys"/>, each invalid one reported (and left out, so it is not reported again as unknown).</summary>
+    private static List<string> ValidKeys(IReadOnlyList<string> keys, string key, string where, string how, List<string> problems)
+    {
+        var valid = new List<string>(keys.Count);
+        foreach (var upstream in keys)
+        {
+            if (AssetKeys.Problem(upstream) is { } why)
+            {
+                problems.Add($"asset '{UserText.Shorten(key)}' ({where}) {how} '{UserText.Shorten(upstream ?? string.Empty)}', which is not a valid asset key: it {why}");
+            }
+            else
+            {
+                valid.Add(upstream);
+            }
         }
 
-        var spec = new AssetSpec
-        {
-            Key = key,
-            Description = attribute.Description,
-            Group = string.IsNullOrWhiteSpace(attribute.Group) ? "default" : attribute.Group,
-            Tags = ParseTags(attribute.Tags, key, where),
-            Owners = [.. attribute.Owners],
-            Kinds = [.. attribute.Kinds.Distinct(StringComparer.Ordinal)],
-            Inputs = inputs,
-            Dependencies = [.. inputs.Concat(deps).Distinct(StringComparer.Ordinal)],
-            CodeLocation = codeLocation,
-            IOManager = attribute.IOManager,
-            Config = ConfigSchema.Of(parameters),
-            CodeVersion = CodeVersionOf(attribute.CodeVersion),
-        };
-        return new AssetDefinition(spec, assetClass, method, parameters);
+        return valid;
     }
 
     private static AssetParameter ReadParameter(ParameterInfo parameter)
@@ -159,7 +195,7 @@ internal static class AssetDefinitionReader
         return new(AssetParameterKind.Upstream, parameter.Name!, parameter.ParameterType, upstream);
     }
 
-    private static Dictionary<string, string> ParseTags(string[] tags, string key, string where)
+    private static Dictionary<string, string> ParseTags(string[] tags, string key, string where, List<string> problems)
     {
         var parsed = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var tag in tags)
@@ -168,7 +204,8 @@ internal static class AssetDefinitionReader
             var name = (equals < 0 ? tag : tag[..equals]).Trim();
             if (name.Length == 0)
             {
-                throw new AssetGraphException($"Invalid asset graph: asset '{key}' ({where}) has a tag '{tag}' without a name; write tags as 'name=value'.");
+                problems.Add($"asset '{key}' ({where}) has a tag '{tag}' without a name; write tags as 'name=value'");
+                continue;
             }
 
             parsed[name] = equals < 0 ? string.Empty : tag[(equals + 1)..].Trim();

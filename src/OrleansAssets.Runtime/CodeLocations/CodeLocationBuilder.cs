@@ -9,8 +9,8 @@ internal sealed class CodeLocationBuilder(string name, IConfiguration configurat
     private readonly List<Type> _assetClasses = [];
     private readonly Dictionary<string, Type> _ioManagers = new(StringComparer.Ordinal);
     private readonly HashSet<string> _fromOtherLocations = new(StringComparer.Ordinal);
-    private readonly List<AssetDefinition> _externalAssets = [];
-    private readonly List<AssetDefinition> _definedAssets = [];
+    private readonly List<DeclaredAsset> _declaredAssets = [];
+    private readonly List<string> _problems = [];
     private readonly List<Type> _opClasses = [];
     private readonly List<JobDefinition> _jobs = [];
     private readonly List<ScheduleDefinition> _schedules = [];
@@ -22,18 +22,16 @@ internal sealed class CodeLocationBuilder(string name, IConfiguration configurat
 
     public IServiceCollection Services { get; } = new ServiceCollection();
 
-    public IReadOnlyList<Type> AssetClasses => _assetClasses;
-
     public IReadOnlyDictionary<string, Type> IOManagers => _ioManagers;
 
     /// <summary>Keys of other code locations that assets here depend on (<see cref="AddAssetsFromOtherLocations"/>).</summary>
     public IReadOnlySet<string> AssetsFromOtherLocations => _fromOtherLocations;
 
-    /// <summary>External assets (<see cref="AddExternalAsset"/>), in the order they were added.</summary>
-    public IReadOnlyList<AssetDefinition> ExternalAssets => _externalAssets;
+    /// <summary>Assets of every form (attribute methods, specs added in code, asset groups), in the order they were added.</summary>
+    public IReadOnlyList<DeclaredAsset> DeclaredAssets => _declaredAssets;
 
-    /// <summary>Assets added with <see cref="AddAsset"/>, in the order they were added.</summary>
-    public IReadOnlyList<AssetDefinition> DefinedAssets => _definedAssets;
+    /// <summary>What was wrong with what Configure added (an asset group's key prefix), reported with the graph's problems.</summary>
+    public IReadOnlyList<string> Problems => _problems;
 
     public IReadOnlyList<Type> OpClasses => _opClasses;
 
@@ -89,11 +87,25 @@ internal sealed class CodeLocationBuilder(string name, IConfiguration configurat
         return this;
     }
 
-    public ICodeLocationBuilder AddAsset(AssetSpecification specification, Func<AssetContext, ValueTask<MaterializeResult>> materialize)
+    public ICodeLocationBuilder AddAsset(AssetSpecification specification, Func<AssetContext, ValueTask<MaterializeResult>> materialize) =>
+        Declare(CodeAssets.Of(specification, materialize, CodeSource));
+
+    public ICodeLocationBuilder AddAsset<TValue>(AssetSpecification specification, Func<AssetContext, ValueTask<Output<TValue>>> materialize) =>
+        Declare(CodeAssets.Of(specification, materialize, CodeSource));
+
+    public ICodeLocationBuilder AddAsset<TAssets>(AssetSpecification specification, Func<TAssets, AssetContext, ValueTask<MaterializeResult>> materialize) where TAssets : class =>
+        Declare(CodeAssets.Of(specification, materialize, CodeSource));
+
+    public ICodeLocationBuilder AddAsset<TAssets, TValue>(AssetSpecification specification, Func<TAssets, AssetContext, ValueTask<Output<TValue>>> materialize) where TAssets : class =>
+        Declare(CodeAssets.Of(specification, materialize, CodeSource));
+
+    public ICodeLocationBuilder AddAssetGroup(string group, Action<IAssetGroupBuilder> configure)
     {
-        ArgumentNullException.ThrowIfNull(specification);
-        ArgumentNullException.ThrowIfNull(materialize);
-        _definedAssets.Add(AssetDefinitionReader.Read(specification, materialize, Name));
+        ArgumentException.ThrowIfNullOrWhiteSpace(group);
+        ArgumentNullException.ThrowIfNull(configure);
+        var builder = new AssetGroupBuilder(group, Name, Configuration);
+        configure(builder);
+        _declaredAssets.AddRange(builder.Complete(_problems));
         return this;
     }
 
@@ -101,7 +113,7 @@ internal sealed class CodeLocationBuilder(string name, IConfiguration configurat
     {
         ArgumentNullException.ThrowIfNull(specification);
         ArgumentNullException.ThrowIfNull(materialize);
-        _definedAssets.AddRange(MultiAssetReader.Read(specification, materialize, Name));
+        _declaredAssets.AddRange(MultiAssetReader.Read(specification, materialize, Name, _problems));
         return this;
     }
 
@@ -110,8 +122,17 @@ internal sealed class CodeLocationBuilder(string name, IConfiguration configurat
         if (!_assetClasses.Contains(typeof(TAssets)))
         {
             _assetClasses.Add(typeof(TAssets));
+            _declaredAssets.AddRange(AssetDefinitionReader.Declare(typeof(TAssets)));
         }
 
+        return this;
+    }
+
+    private string CodeSource => $"in code location '{Name}'";
+
+    private CodeLocationBuilder Declare(DeclaredAsset declared)
+    {
+        _declaredAssets.Add(declared);
         return this;
     }
 
@@ -146,11 +167,18 @@ internal sealed class CodeLocationBuilder(string name, IConfiguration configurat
         return this;
     }
 
+    /// <remarks>
+    /// Declared like an asset added in code, so its spec is checked with every other asset's; its function is never
+    /// run (runs leave external assets out of their plans), so reaching it is a bug, said as one.
+    /// </remarks>
     public ICodeLocationBuilder AddExternalAsset(AssetSpecification specification)
     {
         ArgumentNullException.ThrowIfNull(specification);
-        _externalAssets.Add(AssetDefinitionReader.ReadExternal(specification, Name));
-        return this;
+        var key = specification.Key;
+        return Declare(AssetDefinitionReader.Declare(specification, NeverRun, null, async (_, context) => await NeverRun(context), $"external asset added with AddExternalAsset {CodeSource}") with { External = true });
+
+        ValueTask<MaterializeResult> NeverRun(AssetContext context) =>
+            throw new InvalidOperationException($"External asset '{key}' is produced outside OrleansAssets and is never materialized by a run; report its materializations (oa report {key}).");
     }
 
     private TResource BindResource<TResource>(string section) where TResource : class

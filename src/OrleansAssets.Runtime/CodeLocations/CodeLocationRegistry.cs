@@ -43,14 +43,15 @@ internal sealed class CodeLocationRegistry
         AssetGraphValidator.Validate(
             definitions.Select(d => d.Spec).ToList(),
             read.SelectMany(r => r.Builder.AssetsFromOtherLocations).ToHashSet(StringComparer.Ordinal),
-            spec => describe[spec]);
+            spec => describe[spec],
+            read.SelectMany(r => r.Problems));
         return new CodeLocationRegistry(read.ToDictionary(
             r => r.Name,
             r => new LoadedCodeLocation(r.Name, r.Assembly, r.Builder, r.Assets, r.Schedules, r.Sensors),
             StringComparer.Ordinal));
     }
 
-    private static (string Name, Assembly Assembly, CodeLocationBuilder Builder, List<AssetDefinition> Assets, List<Automation.ScheduleSpec> Schedules, List<Automation.SensorSpec> Sensors) ReadOne(CodeLocationOptions option, IConfiguration configuration)
+    private static (string Name, Assembly Assembly, CodeLocationBuilder Builder, List<AssetDefinition> Assets, List<Automation.ScheduleSpec> Schedules, List<Automation.SensorSpec> Sensors, List<string> Problems) ReadOne(CodeLocationOptions option, IConfiguration configuration)
     {
         Type definitionsType;
         string? defaultName;
@@ -85,10 +86,10 @@ internal sealed class CodeLocationRegistry
 
         var builder = new CodeLocationBuilder(name, configuration);
         ((ICodeLocation)Activator.CreateInstance(definitionsType)!).Configure(builder);
-        var assets = builder.AssetClasses.SelectMany(c => AssetDefinitionReader.Read(c, name))
-            .Concat(builder.DefinedAssets)
-            .Concat(builder.ExternalAssets)
-            .Concat(builder.OpClasses.SelectMany(c => AssetDefinitionReader.ReadOps(c, name)))
+        // Every form of asset is read the same way; problems are collected so the silo names all of them at once.
+        var problems = new List<string>(builder.Problems);
+        var assets = builder.DeclaredAssets.Select(d => AssetDefinitionReader.Define(d, name, problems))
+            .Concat(builder.OpClasses.SelectMany(c => AssetDefinitionReader.ReadOps(c, name, problems)))
             .ToList();
         JobReader.Validate(name, builder.Jobs, assets);
         if (assets.Count == 0)
@@ -96,14 +97,12 @@ internal sealed class CodeLocationRegistry
             throw new OrleansAssetsException($"Code location '{name}' ({definitionsType.FullName}) registers no assets; call builder.AddAssets<T>() with a class that has [Asset] methods, or builder.AddAsset(...).");
         }
 
-        foreach (var asset in assets.Where(a => a.Spec.IOManager is { } io && !builder.IOManagers.ContainsKey(io)))
-        {
-            throw new AssetGraphException($"Invalid asset graph: asset {asset.Describe()} names IO manager '{asset.Spec.IOManager}', which code location '{name}' does not register.");
-        }
+        problems.AddRange(assets.Where(a => a.Spec.IOManager is { } io && !builder.IOManagers.ContainsKey(io))
+            .Select(a => $"asset {a.Describe()} names IO manager '{a.Spec.IOManager}', which code location '{name}' does not register"));
 
         var (schedules, sensors) = Automation.AutomationReader.Read(name, builder.Schedules, builder.Sensors, builder.Jobs.Select(j => j.Name).ToHashSet(StringComparer.Ordinal),
             assets.Where(a => a.Spec.Kind == Assets.StepKind.Asset).Select(a => a.Key).Concat(builder.AssetsFromOtherLocations).ToHashSet(StringComparer.Ordinal));
-        return (name, assembly, builder, assets, schedules, sensors);
+        return (name, assembly, builder, assets, schedules, sensors, problems);
     }
 
     private static string ResolvePath(CodeLocationOptions option)

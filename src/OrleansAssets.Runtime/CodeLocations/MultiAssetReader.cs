@@ -1,9 +1,13 @@
 namespace OrleansAssets.CodeLocations;
 
-/// <summary>Reads a multi-asset into one definition per output, each an asset of its own that shares the step.</summary>
+/// <summary>
+/// Reads a multi-asset into one declared asset per output, each an asset of its own that shares the step; they are
+/// checked and defined with every other asset (<see cref="AssetDefinitionReader.Define"/>), and what is wrong with the
+/// multi-asset itself goes to <paramref name="problemsFound"/>, reported with the rest.
+/// </summary>
 internal static class MultiAssetReader
 {
-    public static IReadOnlyList<AssetDefinition> Read(MultiAssetSpecification specification, Func<AssetContext, ValueTask<MultiAssetResult>> materialize, string codeLocation)
+    public static IReadOnlyList<DeclaredAsset> Read(MultiAssetSpecification specification, Func<AssetContext, ValueTask<MultiAssetResult>> materialize, string codeLocation, List<string> problemsFound)
     {
         var name = specification.Name;
         var where = $"multi-asset '{UserText.Shorten(name)}' of code location '{codeLocation}'";
@@ -32,24 +36,18 @@ internal static class MultiAssetReader
             }
         }
 
-        if (problems.Count > 0)
-        {
-            throw new AssetGraphException($"Invalid asset graph: {string.Join("; ", problems)}.");
-        }
-
+        problemsFound.AddRange(problems);
         var multi = new MultiAssetDefinition(name, [.. specification.Outputs.Select(o => o.Key)], specification.CanSubset, materialize);
-        return [.. specification.Outputs.Select(output =>
-        {
-            var asset = AssetDefinitionReader.Read(
+
+        // A repeated output is reported above; declaring it once keeps it from being reported again as a duplicate key.
+        return [.. specification.Outputs.DistinctBy(o => o.Key, StringComparer.Ordinal).Select(output => CodeAssets.Of(
                 output with { Deps = [.. specification.Deps.Concat(output.Deps).Distinct(StringComparer.Ordinal)], Group = output.Group ?? specification.Group },
                 NotCalled,
-                codeLocation);
-            return asset with
+                $"in code location '{codeLocation}'") with
             {
-                Spec = asset.Spec with { MultiAsset = name, Subsettable = specification.CanSubset },
+                Source = $"output of multi-asset '{UserText.Shorten(name)}' in code location '{codeLocation}'",
                 Multi = multi,
-            };
-        })];
+            })];
     }
 
     /// <summary>An output's own delegate: never called, the multi-asset's code runs for its outputs.</summary>

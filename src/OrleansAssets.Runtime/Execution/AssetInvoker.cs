@@ -24,6 +24,18 @@ internal static class AssetInvoker
         Func<AssetParameter, Task<object?>> loadInput,
         string? config = null)
     {
+        // Inputs an asset added in code names in its specification are loaded when its code asks, by the same loader
+        // that fills an attribute method's parameters.
+        context = new AssetContext(
+            context.AssetKey,
+            context.RunId,
+            context.Log,
+            context.Attempt,
+            context.CancellationToken,
+            (name, type) => new ValueTask<object?>(loadInput(definition.Input(name, type))))
+        {
+            SelectedOutputs = context.SelectedOutputs,
+        };
         var arguments = new object?[definition.Parameters.Count];
         for (var i = 0; i < arguments.Length; i++)
         {
@@ -52,32 +64,27 @@ internal static class AssetInvoker
             return ReadMulti(multi, context, results);
         }
 
-        if (definition.Delegate is { } materialize)
-        {
-            try
-            {
-                var result = await materialize(context);
-                return new InvocationResult(null, result.Metadata, result.DataVersion);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !context.CancellationToken.IsCancellationRequested)
-            {
-                throw new UserCodeException($"Asset '{definition.Key}' threw {e.GetType().Name}: {e.Message}", e);
-            }
-        }
-
+        var instanceType = definition.Materialize is null
+            ? (definition.Method.IsStatic ? null : definition.DeclaringType)
+            : definition.InstanceType;
         await using var scope = locationServices.CreateAsyncScope();
         object? instance = null;
         var created = false;
         try
         {
-            if (!definition.Method.IsStatic)
+            if (instanceType is not null)
             {
-                instance = scope.ServiceProvider.GetService(definition.DeclaringType);
+                instance = scope.ServiceProvider.GetService(instanceType);
                 if (instance is null)
                 {
-                    instance = ActivatorUtilities.CreateInstance(scope.ServiceProvider, definition.DeclaringType);
+                    instance = ActivatorUtilities.CreateInstance(scope.ServiceProvider, instanceType);
                     created = true;
                 }
+            }
+
+            if (definition.Materialize is { } materialize)
+            {
+                return Read(await materialize(instance, context));
             }
 
             var returned = definition.Method.Invoke(instance, BindingFlags.DoNotWrapExceptions, binder: null, arguments, culture: null);
@@ -86,7 +93,8 @@ internal static class AssetInvoker
         }
         catch (Exception e) when (e is not OperationCanceledException || !context.CancellationToken.IsCancellationRequested)
         {
-            throw new UserCodeException($"{definition.DeclaringType.Name}.{definition.Method.Name} threw {e.GetType().Name}: {e.Message}", e);
+            var who = definition.Materialize is null ? $"{definition.DeclaringType.Name}.{definition.Method.Name}" : $"Asset '{definition.Key}'";
+            throw new UserCodeException($"{who} threw {e.GetType().Name}: {e.Message}", e);
         }
         finally
         {

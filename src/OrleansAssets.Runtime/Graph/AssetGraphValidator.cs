@@ -11,10 +11,11 @@ public static class AssetGraphValidator
     /// <param name="assets">The assets to check.</param>
     /// <param name="externalKeys">Keys declared as owned by another code location (not loaded here); dependencies on them are allowed.</param>
     /// <param name="describe">How to name an asset in a message, for example with its class and method.</param>
-    public static void Validate(IReadOnlyCollection<AssetSpec> assets, IReadOnlySet<string> externalKeys, Func<AssetSpec, string>? describe = null)
+    /// <param name="problemsFound">Problems found while reading the definitions (an invalid key), reported with the graph's.</param>
+    public static void Validate(IReadOnlyCollection<AssetSpec> assets, IReadOnlySet<string> externalKeys, Func<AssetSpec, string>? describe = null, IEnumerable<string>? problemsFound = null)
     {
         describe ??= a => $"'{a.Key}' (code location '{a.CodeLocation}')";
-        var problems = new List<string>();
+        var problems = new List<string>(problemsFound ?? []);
 
         foreach (var duplicate in assets.GroupBy(a => a.Key, StringComparer.Ordinal).Where(g => g.Count() > 1))
         {
@@ -52,7 +53,7 @@ public static class AssetGraphValidator
 
         if (problems.Count == 0)
         {
-            foreach (var cycle in FindCycles(assets.Where(a => !a.Dependencies.Contains(a.Key)).ToList()))
+            foreach (var cycle in FindCycles(OnOrAfterCycles(assets.Where(a => !a.Dependencies.Contains(a.Key)).ToList())))
             {
                 problems.Add($"cycle {string.Join(" -> ", cycle)}");
             }
@@ -95,6 +96,53 @@ public static class AssetGraphValidator
         }
 
         return order;
+    }
+
+    /// <summary>
+    /// The assets that a peel of the roots (Kahn's algorithm, unsorted) cannot order: those on a cycle or after one.
+    /// Usually none, which spares the search for cycles a sorted walk of every asset (a tenth of a second at 10,000);
+    /// the walk of the rest finds the same cycles, since no ordered asset leads upstream to a cycle.
+    /// </summary>
+    private static IReadOnlyCollection<AssetSpec> OnOrAfterCycles(IReadOnlyCollection<AssetSpec> assets)
+    {
+        var specs = assets.ToDictionary(a => a.Key, StringComparer.Ordinal);
+        var remaining = new Dictionary<string, int>(specs.Count, StringComparer.Ordinal);
+        var downstream = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var ready = new Queue<string>();
+        foreach (var asset in specs.Values)
+        {
+            var count = 0;
+            foreach (var upstream in asset.Dependencies.Distinct(StringComparer.Ordinal).Where(specs.ContainsKey))
+            {
+                count++;
+                if (!downstream.TryGetValue(upstream, out var next))
+                {
+                    downstream[upstream] = next = [];
+                }
+
+                next.Add(asset.Key);
+            }
+
+            remaining[asset.Key] = count;
+            if (count == 0)
+            {
+                ready.Enqueue(asset.Key);
+            }
+        }
+
+        while (ready.TryDequeue(out var key))
+        {
+            remaining.Remove(key);
+            foreach (var next in downstream.GetValueOrDefault(key) ?? [])
+            {
+                if (--remaining[next] == 0)
+                {
+                    ready.Enqueue(next);
+                }
+            }
+        }
+
+        return [.. remaining.Keys.Select(k => specs[k])];
     }
 
     /// <summary>Each cycle once, as the path that closes it: <c>a -> b -> c -> a</c>.</summary>

@@ -39,8 +39,8 @@ public sealed class ExternalAssetDefinitionTests
     {
         var error = Assert.Throws<AssetGraphException>(() => Load(b => b.AddExternalAsset(new AssetSpecification("bad key"))));
 
-        Assert.Contains("'bad key'", error.Message);
-        Assert.Contains("not valid", error.Message);
+        // The key's problem in the words every asset's gets, naming how it was declared.
+        Assert.Contains("asset key 'bad key' (external asset added with AddExternalAsset in code location 'test')", error.Message);
     }
 
     [Fact]
@@ -60,6 +60,18 @@ public sealed class ExternalAssetDefinitionTests
         var error = Assert.Throws<AssetGraphException>(() => Load(b => b.AddExternalAsset(new AssetSpecification("feed") { Deps = ["nowhere"] })));
 
         Assert.Contains("'feed' (external asset added with AddExternalAsset in code location 'test') depends on unknown asset key 'nowhere'", error.Message);
+    }
+
+    [Fact]
+    public void An_external_asset_with_inputs_is_told_to_use_deps()
+    {
+        var error = Assert.Throws<AssetGraphException>(() => Load(b => b
+            .AddAsset(new AssetSpecification("source"), _ => ValueTask.FromResult(new MaterializeResult()))
+            .AddExternalAsset(new AssetSpecification("feed") { Inputs = ["source"] })));
+
+        Assert.Contains("external asset 'feed'", error.Message);
+        Assert.Contains("lists Inputs ('source')", error.Message);
+        Assert.Contains("list them in Deps", error.Message);
     }
 
     [Fact]

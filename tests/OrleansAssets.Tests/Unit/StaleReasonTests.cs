@@ -126,13 +126,15 @@ public sealed class StaleReasonTests
     [Fact]
     public void The_code_version_comes_from_the_attribute_or_the_specification_and_a_blank_one_is_none()
     {
-        var specs = AssetDefinitionReader.Read(typeof(VersionedAssets), "loc").ToDictionary(d => d.Spec.Key, d => d.Spec);
+        var problems = new List<string>();
+        var specs = AssetDefinitionReader.Declare(typeof(VersionedAssets)).Select(d => AssetDefinitionReader.Define(d, "loc", problems)).ToDictionary(d => d.Spec.Key, d => d.Spec);
         Assert.Equal("v2", specs["versioned"].CodeVersion);
         Assert.Null(specs["blank"].CodeVersion);
         Assert.Null(specs["unversioned"].CodeVersion);
 
-        var added = AssetDefinitionReader.Read(new AssetSpecification("added") { CodeVersion = "3" }, _ => ValueTask.FromResult(new MaterializeResult()), "loc");
+        var added = AssetDefinitionReader.Define(CodeAssets.Of(new AssetSpecification("added") { CodeVersion = "3" }, _ => ValueTask.FromResult(new MaterializeResult()), "in code location 'loc'"), "loc", problems);
         Assert.Equal("3", added.Spec.CodeVersion);
+        Assert.Empty(problems);
     }
 
     private sealed class VersionedAssets
