@@ -62,6 +62,18 @@ internal static class Inputs
         return false;
     }
 
+    public static bool TryReportId(string text, out Guid id, out string error)
+    {
+        error = "";
+        if (Guid.TryParse(text.Trim(), out id))
+        {
+            return true;
+        }
+
+        error = $"--report-id {UserText.Quote(text)} is not a uuid (for example {ExampleRunId}); leave it out for a fresh one";
+        return false;
+    }
+
     /// <summary>Statuses from one or more tokens, each of which may be a comma-separated list.</summary>
     public static bool TryStatuses(IReadOnlyList<string> tokens, out RunStatus[] statuses, out string error)
     {
@@ -168,6 +180,110 @@ internal static class Inputs
 
         error = "";
         return true;
+    }
+
+    /// <summary>What <c>oa report --metadata</c> says of how it reads a value (its --help).</summary>
+    public const string MetadataRule = "A value reads as an integer (42, -7), a float (3.5, 1e6), a boolean (true, false) or else text; "
+        + "name the type to choose it: name:text=42, name:int=, name:float=, name:bool=, name:url=https://..., name:path=/data/x.csv, name:json={\"a\":1}, name:md=# Title.";
+
+    /// <summary>Metadata as name=value (or name:type=value), each name once; see <see cref="MetadataRule"/>.</summary>
+    public static bool TryMetadata(IReadOnlyList<string> tokens, out Dictionary<string, MetadataValue> metadata, out string error)
+    {
+        metadata = new Dictionary<string, MetadataValue>(StringComparer.Ordinal);
+        foreach (var token in tokens)
+        {
+            var equals = token.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0 || string.IsNullOrWhiteSpace(token[..equals]))
+            {
+                error = $"--metadata {UserText.Quote(token)} is not name=value (for example --metadata rows=120 or --metadata source:text=007)";
+                return false;
+            }
+
+            var name = token[..equals].Trim();
+            string? type = null;
+            if (name.LastIndexOf(':') is var colon and > 0)
+            {
+                (name, type) = (name[..colon].Trim(), name[(colon + 1)..].Trim().ToLowerInvariant());
+            }
+
+            var text = token[(equals + 1)..];
+            if (!TryMetadataValue(text, type, out var value, out var problem))
+            {
+                error = $"--metadata {UserText.Quote(token)}: {problem}";
+                return false;
+            }
+
+            if (!metadata.TryAdd(name, value))
+            {
+                error = $"--metadata gives {UserText.Quote(name)} twice; give each name once";
+                return false;
+            }
+        }
+
+        error = "";
+        return true;
+    }
+
+    private static bool TryMetadataValue(string text, string? type, out MetadataValue value, out string error)
+    {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        error = "";
+        value = null!;
+        switch (type)
+        {
+            // No type named: the most specific reading, and text when nothing else fits (a version '1.2.3', a date).
+            case null when long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, invariant, out var integer):
+                value = MetadataValue.Int(integer);
+                return true;
+            case null when double.TryParse(text, System.Globalization.NumberStyles.Float, invariant, out var number) && double.IsFinite(number):
+                value = MetadataValue.Float(number);
+                return true;
+            case null when text is "true" or "false":
+                value = MetadataValue.Bool(text == "true");
+                return true;
+            case null or "text" when text.Length > 0:
+                value = MetadataValue.FromText(text);
+                return true;
+            case null or "text":
+                error = "the value is empty; give one, or leave the name out";
+                return false;
+            case "int" when long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, invariant, out var i):
+                value = MetadataValue.Int(i);
+                return true;
+            case "float" when double.TryParse(text, System.Globalization.NumberStyles.Float, invariant, out var f):
+                value = MetadataValue.Float(f);
+                return true;
+            case "bool" when bool.TryParse(text, out var b):
+                value = MetadataValue.Bool(b);
+                return true;
+            case "url" when Uri.TryCreate(text, UriKind.Absolute, out _):
+                value = MetadataValue.Url(text);
+                return true;
+            case "path" when text.Length > 0:
+                value = MetadataValue.Path(text);
+                return true;
+            case "md" or "markdown" when text.Length > 0:
+                value = MetadataValue.Markdown(text);
+                return true;
+            case "json":
+                try
+                {
+                    value = MetadataValue.JsonText(text);
+                    return true;
+                }
+                catch (Exception e) when (e is System.Text.Json.JsonException or ArgumentException)
+                {
+                    error = $"the value is not JSON ({e.Message.Split(" Path:")[0].TrimEnd('.')})";
+                    return false;
+                }
+
+            case "int" or "float" or "bool" or "url" or "path" or "md" or "markdown":
+                error = $"{UserText.Quote(text)} is not a{(type is "int" or "url" ? "n" : "")} {type} value";
+                return false;
+            default:
+                error = $"{UserText.Quote(type)} is not a metadata type; use text, int, float, bool, url, path, json or md";
+                return false;
+        }
     }
 
     /// <summary>Gateways as <c>host:port</c> (IPv6 as <c>[::1]:30000</c>), from tokens that may each list several, comma-separated.</summary>

@@ -95,6 +95,7 @@ internal static partial class OaCommandLine
         root.Subcommands.Add(AssetCommand());
         root.Subcommands.Add(MaterializeCommand());
         root.Subcommands.Add(ReexecuteCommand());
+        root.Subcommands.Add(ReportCommand());
         root.Subcommands.Add(RunsCommand());
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(JobsCommand());
@@ -124,10 +125,11 @@ internal static partial class OaCommandLine
             }
 
             Output.WriteTable(
-                ["asset", "group", "code location", "status", "last materialized", "depends on", "stale because"],
+                ["asset", "kind", "group", "code location", "status", "last materialized", "depends on", "stale because"],
                 assets.Select(a => new[]
                 {
-                    a.Key, a.Group, a.CodeLocation, Output.Word(a.Status), Output.Time(a.LastMaterializedAt), string.Join(", ", a.Dependencies),
+                    // External assets are reported, never run: the column says so before anyone tries oa materialize.
+                    a.Key, a.IsExternal ? "external" : "asset", a.Group, a.CodeLocation, Output.Word(a.Status), Output.Time(a.LastMaterializedAt), string.Join(", ", a.Dependencies),
                     // "never materialized" is what the status says already; the column tells why a materialized asset is behind.
                     string.Join("; ", a.StaleReasons.Where(r => r.Kind != StaleReasonKind.NeverMaterialized).Select(r => r.Message)),
                 }));
@@ -181,6 +183,11 @@ internal static partial class OaCommandLine
                 Console.WriteLine(view.Description);
             }
 
+            if (view.External == true)
+            {
+                Console.WriteLine($"external asset: produced outside OrleansAssets, never materialized by a run; report a materialization with: oa report {view.Key} --metadata name=value");
+            }
+
             Console.WriteLine($"depends on: {(view.Dependencies.Count == 0 ? "-" : string.Join(", ", view.Dependencies))}; used by: {(view.Dependents.Count == 0 ? "-" : string.Join(", ", view.Dependents))}");
             if (view.CodeVersion is not null)
             {
@@ -215,7 +222,8 @@ internal static partial class OaCommandLine
 
             if (view.LatestMaterialization is { } latest)
             {
-                Console.WriteLine($"latest materialization: run {latest.RunId} at {Output.Time(latest.Timestamp)} in {Output.Duration(latest.DurationMs)}, data version {latest.DataVersion}{(latest.CodeVersion is null ? "" : $", code version {latest.CodeVersion}")}");
+                // A report took no time of ours: it has no duration to show, and its id is no run's.
+                Console.WriteLine($"latest materialization: {(latest.Reported ? $"reported (report {latest.RunId}) at {Output.Time(latest.Timestamp)}" : $"run {latest.RunId} at {Output.Time(latest.Timestamp)} in {Output.Duration(latest.DurationMs)}")}, data version {latest.DataVersion}{(latest.CodeVersion is null ? "" : $", code version {latest.CodeVersion}")}");
                 Output.WriteTable(["metadata", "type", "value"], latest.Metadata.Select(m => new[] { m.Key, Output.Word(m.Value.Kind), m.Value.ToString() }));
             }
 
@@ -317,6 +325,42 @@ internal static partial class OaCommandLine
             }
 
             return await FollowAsync(client, run, json, ct);
+        }));
+        return command;
+    }
+
+    private static Command ReportCommand()
+    {
+        var key = new Argument<string>("key") { Description = "The external asset's key (an asset declared with AddExternalAsset), for example partner_feed." };
+        var metadata = new Option<Dictionary<string, MetadataValue>>("--metadata", "-m")
+        {
+            Description = "Metadata of the materialization as name=value (repeatable, each name once). " + Inputs.MetadataRule,
+            AllowMultipleArgumentsPerToken = true,
+            Arity = ArgumentArity.OneOrMore,
+            CustomParser = Inputs.All<Dictionary<string, MetadataValue>>(Inputs.TryMetadata),
+        };
+        var dataVersion = new Option<string>("--data-version") { Description = "The producer's version of the data (for example a file's checksum or date); derived from the metadata when left out." };
+        var reportId = new Option<Guid?>("--report-id")
+        {
+            Description = "An id that makes the report once: run the same command again with it after a lost answer and nothing new is recorded. A fresh one when left out.",
+            CustomParser = result => result.Tokens.Count == 0 ? null : Inputs.One<Guid>(Inputs.TryReportId)(result),
+        };
+        var command = new Command("report", "Report a materialization of an external asset, one produced outside OrleansAssets: it is recorded, and its downstream assets show stale (runs never materialize an external asset).")
+        {
+            key, metadata, dataVersion, reportId,
+        };
+        command.SetAction((parse, ct) => WithClusterAsync(parse, ct, async client =>
+        {
+            var record = await client.ReportMaterializationAsync(parse.GetValue(key)!, parse.GetValue(metadata) ?? [], parse.GetValue(dataVersion), parse.GetValue(reportId) ?? Guid.NewGuid(), ct);
+            if (parse.GetValue(Json))
+            {
+                Output.WriteJson(record);
+                return ExitCodes.Success;
+            }
+
+            Console.WriteLine($"Reported a materialization of {record.AssetKey} at {Output.Time(record.Timestamp)}: data version {record.DataVersion}, report {record.RunId}");
+            Output.WriteTable(["metadata", "type", "value"], record.Metadata.Select(m => new[] { m.Key, Output.Word(m.Value.Kind), m.Value.ToString() }));
+            return ExitCodes.Success;
         }));
         return command;
     }

@@ -13,7 +13,7 @@ public sealed class AnalyticsLocation : ICodeLocation
     public void Configure(ICodeLocationBuilder builder) => builder
         .AddAssets<ProductShareAssets>()
         // Owned by the "sales" code location, which another silo loads.
-        .AddExternalAssets("sales_summary");
+        .AddAssetsFromOtherLocations("sales_summary");
 }
 
 public sealed class ProductShareAssets

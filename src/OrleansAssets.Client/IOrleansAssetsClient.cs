@@ -37,6 +37,20 @@ public interface IOrleansAssetsClient
     /// <exception cref="NotFoundException">No asset has this key.</exception>
     Task<List<MaterializationRecord>> ListMaterializationsAsync(string key, DateTimeOffset? before = null, int limit = 50, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Reports a materialization of an external asset (one produced outside OrleansAssets, declared with
+    /// <c>AddExternalAsset</c>): records it with its metadata and data version, and makes its downstream stale and its
+    /// asset sensors fire as a run's materialization does. Returns the record once it is durable.
+    /// </summary>
+    /// <param name="dataVersion">The producer's version of the data; when null, one is derived from the metadata.</param>
+    /// <param name="reportId">
+    /// Makes the report once: retrying with the same id (after a lost answer) records nothing new and returns the first
+    /// record. A fresh id when null. It is the record's <see cref="MaterializationRecord.RunId"/>, though no run has it.
+    /// </param>
+    /// <exception cref="NotFoundException">No asset has this key.</exception>
+    /// <exception cref="NotExternalAssetException">The asset is not external: runs materialize it (<c>oa materialize</c>).</exception>
+    Task<MaterializationRecord> ReportMaterializationAsync(string assetKey, IReadOnlyDictionary<string, MetadataValue>? metadata = null, string? dataVersion = null, Guid? reportId = null, CancellationToken cancellationToken = default);
+
     /// <summary>Starts a run of the assets <paramref name="selection"/> names; returns once it is recorded.</summary>
     /// <exception cref="AssetSelectionException">The selection names something that does not exist; nothing is recorded.</exception>
     Task<RunRecord> MaterializeAsync(string selection, IReadOnlyDictionary<string, string>? tags = null, CancellationToken cancellationToken = default);

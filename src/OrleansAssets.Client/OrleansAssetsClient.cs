@@ -38,6 +38,23 @@ public sealed class OrleansAssetsClient(IClusterClient cluster) : IOrleansAssets
         Queries.ListMaterializations(key, before, limit).WaitAsync(cancellationToken);
 
     /// <inheritdoc/>
+    public Task<MaterializationRecord> ReportMaterializationAsync(string assetKey, IReadOnlyDictionary<string, MetadataValue>? metadata = null, string? dataVersion = null, Guid? reportId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(assetKey);
+        if (assetKey.Length == 0)
+        {
+            throw new NotFoundException("Unknown asset key ''.");
+        }
+
+        return cluster.GetGrain<IAssetGrain>(assetKey).ReportMaterialization(new MaterializationReport
+        {
+            ReportId = reportId ?? Guid.NewGuid(),
+            Metadata = metadata is null ? new(StringComparer.Ordinal) : new Dictionary<string, MetadataValue>(metadata, StringComparer.Ordinal),
+            DataVersion = dataVersion,
+        }).WaitAsync(cancellationToken);
+    }
+
+    /// <inheritdoc/>
     public Task<RunRecord> MaterializeAsync(string selection, IReadOnlyDictionary<string, string>? tags = null, CancellationToken cancellationToken = default) =>
         cluster.GetGrain<IRunGrain>(Guid.NewGuid()).Submit(new RunRequest
         {

@@ -172,3 +172,23 @@ public sealed class ScheduleException : OrleansAssetsException
     {
     }
 }
+
+/// <summary>
+/// A materialization was reported for an asset that is not external: runs materialize it (<c>oa materialize</c>),
+/// and only an external asset's materializations are reported.
+/// </summary>
+[GenerateSerializer, Alias("oa.NotExternalAssetException")]
+public sealed class NotExternalAssetException : OrleansAssetsException
+{
+    public NotExternalAssetException()
+    {
+    }
+
+    public NotExternalAssetException(string message) : base(message)
+    {
+    }
+
+    public NotExternalAssetException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+}

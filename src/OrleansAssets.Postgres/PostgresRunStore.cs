@@ -216,7 +216,8 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
               select asset_key,
                      case when latest is not null then json_build_object('assetKey', latest->'assetKey', 'runId', latest->'runId', 'timestamp', latest->'timestamp',
                          'dataVersion', latest->'dataVersion', 'consumedUpstream', latest->'consumedUpstream', 'codeLocation', latest->'codeLocation',
-                         'codeVersion', latest->'codeVersion', 'upstreamCodeVersions', coalesce(latest->'upstreamCodeVersions', '{}'::json))::text end,
+                         'codeVersion', latest->'codeVersion', 'upstreamCodeVersions', coalesce(latest->'upstreamCodeVersions', '{}'::json),
+                         'reported', coalesce(latest->'reported', 'false'::json))::text end,
                      case when failure is not null then json_build_object('runId', failure->'runId', 'timestamp', failure->'timestamp',
                          'error', json_build_object('type', failure->'error'->'type', 'message', failure->'error'->'message'))::text end,
                      running_in

@@ -85,6 +85,11 @@ public class PostgresClusterFixture : IAsyncLifetime
                     o.AddCodeLocation<VersionedLocation>("versioned");
                 }
 
+                if (silo.Configuration["OaTest:External"] == "true")
+                {
+                    o.AddCodeLocation<PartnerLocation>("partner");
+                }
+
                 if (silo.Configuration["OaTest:Multi"] == "true")
                 {
                     o.AddCodeLocation<PairLocation>("pairs");

@@ -174,6 +174,43 @@ public abstract class RunStoreConformanceTests
     }
 
     [Fact]
+    public async Task A_reported_materialization_needs_no_run_and_is_recorded_once_with_the_asset_s_state()
+    {
+        // An external asset's report: its id keys the record as a run's would, and no run row, step or event exists for it.
+        var store = await StoreAsync();
+        var report = Guid.NewGuid();
+        var record = Materialization(report, "partner_feed") with { Reported = true, DataVersion = "d1" };
+
+        var first = await store.AppendAsync(new RunWrite(report) { Materialization = record, AssetState = new AssetStateWrite("partner_feed", null, new AssetGrainState { Latest = record, History = [record] }) });
+        var retried = await store.AppendAsync(new RunWrite(report) { Materialization = record with { DataVersion = "d2" }, AssetState = new AssetStateWrite("partner_feed", 1, new AssetGrainState()) });
+
+        Assert.True(first.Applied);
+        Assert.Equal(1, first.AssetStateVersion);
+        Assert.False(retried.Applied);
+        Assert.Equal(1, (await store.GetAssetStateAsync("partner_feed"))!.Version);
+        foreach (var read in new[]
+        {
+            (await store.FindMaterializationAsync(report, "partner_feed"))!,
+            (await store.ListMaterializationsAsync("partner_feed", null, 10)).Single(),
+            (await store.GetActivityAsync(["partner_feed"]))["partner_feed"].LatestMaterialization!,
+            (await store.GetActivityAsync(null, details: false))["partner_feed"].LatestMaterialization!,
+        })
+        {
+            Assert.Equal((report, "d1", true), (read.RunId, read.DataVersion, read.Reported));
+        }
+
+        Assert.Null(await store.GetRunAsync(report));
+        Assert.Empty(await store.ListRunsAsync(new RunQuery()));
+        Assert.Empty(await store.GetEventsAsync(report, 0, 100));
+        Assert.Empty(await store.GetStepsAsync(report));
+
+        // A run's record of the same asset reads back as not reported.
+        var run = await CreateRunAsync(store);
+        await store.AppendAsync(SuccessWrite(Materialization(run, "partner_feed"), 1));
+        Assert.False((await store.GetActivityAsync(null, details: false))["partner_feed"].LatestMaterialization!.Reported);
+    }
+
+    [Fact]
     public async Task Asset_activity_follows_starts_materializations_failures_and_run_ends()
     {
         var store = await StoreAsync();

@@ -93,8 +93,20 @@ public interface ICodeLocationBuilder
     /// <summary>Adds an IO manager that assets name in <see cref="AssetAttribute.IOManager"/>.</summary>
     ICodeLocationBuilder AddIOManager<TIOManager>(string name) where TIOManager : class, IIOManager;
 
-    /// <summary>Declares asset keys owned by another code location that assets here depend on.</summary>
-    ICodeLocationBuilder AddExternalAssets(params string[] keys);
+    /// <summary>
+    /// Declares asset keys owned by another code location (loaded by other silos) that assets here depend on, so this
+    /// location validates without loading that one. Not to be confused with <see cref="AddExternalAsset"/>.
+    /// </summary>
+    ICodeLocationBuilder AddAssetsFromOtherLocations(params string[] keys);
+
+    /// <summary>
+    /// Declares an external asset, Dagster's <c>AssetSpec</c> without a function: produced outside OrleansAssets
+    /// (another system, a partner's file), shown in the lineage, depended on by assets here. No run ever materializes
+    /// it; its materializations are reported (<c>oa report KEY</c>, <c>POST /api/v1/materializations</c>, the SDK's
+    /// <c>ReportMaterializationAsync</c>). It stores no value: assets depend on it through <c>Deps</c>, not a parameter.
+    /// Its specification's <c>CodeVersion</c> is ignored, as no code here computes it.
+    /// </summary>
+    ICodeLocationBuilder AddExternalAsset(AssetSpecification specification);
 }
 
 /// <summary>

@@ -156,6 +156,21 @@ public sealed class OrleansAssetsHttpClient : IOrleansAssetsClient, IDisposable
     }
 
     /// <inheritdoc/>
+    /// <remarks>The id is made here when not given, so a caller that retries with it reports once.</remarks>
+    public Task<MaterializationRecord> ReportMaterializationAsync(string assetKey, IReadOnlyDictionary<string, MetadataValue>? metadata = null, string? dataVersion = null, Guid? reportId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(assetKey);
+        var report = new Dictionary<string, object?>
+        {
+            ["asset"] = assetKey,
+            ["metadata"] = metadata ?? new Dictionary<string, MetadataValue>(),
+            ["dataVersion"] = dataVersion,
+            ["reportId"] = reportId ?? Guid.NewGuid(),
+        };
+        return SendAsync<MaterializationRecord>(HttpMethod.Post, "api/v1/materializations", JsonContent.Create(report, options: OrleansAssetsJson.Options), cancellationToken);
+    }
+
+    /// <inheritdoc/>
     public async Task<RunRecord> MaterializeAsync(string selection, IReadOnlyDictionary<string, string>? tags = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(selection);
@@ -439,6 +454,8 @@ public sealed class OrleansAssetsHttpClient : IOrleansAssetsClient, IDisposable
                 return new AssetSelectionException(detail);
             case 400 when detail is not null && problem?.Title == ProblemTitles.RunConfig:
                 return new RunConfigException(detail);
+            case 400 when detail is not null && problem?.Title == ProblemTitles.NotExternal:
+                return new NotExternalAssetException(detail);
             case 400 when detail is not null && problem?.Title == ProblemTitles.Schedule:
                 return new ScheduleException(detail);
             case 409 when detail is not null && problem?.Title == ProblemTitles.RunEnded:

@@ -12,4 +12,6 @@ public static class ProblemTitles
     public const string Schedule = "Bad schedule";
 
     public const string RunEnded = "Run already ended";
+
+    public const string NotExternal = "Not an external asset";
 }

@@ -50,10 +50,33 @@ public interface IAssetGrain : IGrainWithStringKey
     [Alias("GetState")]
     Task<AssetState> GetState();
 
+    /// <summary>
+    /// Records a materialization of this external asset made outside OrleansAssets, once per
+    /// <see cref="MaterializationReport.ReportId"/> (a retry returns the record made the first time), and tells its
+    /// downstream assets and asset sensors as a run's materialization does.
+    /// </summary>
+    /// <exception cref="NotFoundException">No asset has this key.</exception>
+    /// <exception cref="NotExternalAssetException">The asset is not external: runs materialize it.</exception>
+    [Alias("ReportMaterialization")]
+    Task<MaterializationRecord> ReportMaterialization(MaterializationReport report);
+
     /// <summary>An upstream asset was materialized by <paramref name="runId"/>.</summary>
     [AlwaysInterleave]
     [Alias("OnUpstreamMaterialized")]
     Task OnUpstreamMaterialized(string upstreamKey, Guid runId);
+}
+
+/// <summary>A materialization of an external asset, made elsewhere and reported.</summary>
+[GenerateSerializer, Alias("oa.MaterializationReport")]
+public sealed record MaterializationReport
+{
+    /// <summary>Makes the report once: a retry with the same id records nothing new. The record's run id.</summary>
+    [Id(0)] public required Guid ReportId { get; init; }
+
+    [Id(1)] public Dictionary<string, MetadataValue> Metadata { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>The producer's version of the data; when null, one is derived from the metadata.</summary>
+    [Id(2)] public string? DataVersion { get; init; }
 }
 
 /// <summary>A run asks an asset grain to materialize its asset.</summary>

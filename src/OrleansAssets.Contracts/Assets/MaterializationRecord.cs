@@ -1,6 +1,6 @@
 namespace OrleansAssets.Assets;
 
-/// <summary>One successful materialization of an asset by a run.</summary>
+/// <summary>One successful materialization of an asset: by a run, or reported for an external asset (<see cref="Reported"/>).</summary>
 [GenerateSerializer, Alias("oa.MaterializationRecord")]
 public sealed record MaterializationRecord
 {
@@ -34,6 +34,12 @@ public sealed record MaterializationRecord
     /// none): it stays stale for an upstream's code change until it consumes the upstream's new code's output.
     /// </summary>
     [Id(11)] public Dictionary<string, string?> UpstreamCodeVersions { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Reported for an external asset, not made by a run: <see cref="RunId"/> is then the report's id (no run has
+    /// it), which keys the record like a run's id so a retried report is recorded once.
+    /// </summary>
+    [Id(12)] public bool Reported { get; init; }
 }
 
 /// <summary>Why a step failed: the user's exception, or a lost attempt.</summary>

@@ -15,8 +15,8 @@ public sealed record CodeLocationManifest
 
     [Id(3)] public List<AssetSpec> Assets { get; init; } = [];
 
-    /// <summary>Keys owned by other code locations that assets here depend on.</summary>
-    [Id(4)] public List<string> ExternalAssets { get; init; } = [];
+    /// <summary>Keys owned by other code locations that assets here depend on (external assets are in <see cref="Assets"/>, marked).</summary>
+    [Id(4)] public List<string> AssetsFromOtherLocations { get; init; } = [];
 
     /// <summary>Its ops: steps of its jobs that materialize nothing (not in the asset graph).</summary>
     [Id(5)] public List<AssetSpec> Ops { get; init; } = [];

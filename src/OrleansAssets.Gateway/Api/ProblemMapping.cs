@@ -40,6 +40,7 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, IL
         RunConfigException => (StatusCodes.Status400BadRequest, Client.Http.ProblemTitles.RunConfig),
         ScheduleException => (StatusCodes.Status400BadRequest, Client.Http.ProblemTitles.Schedule),
         RunEndedException => (StatusCodes.Status409Conflict, Client.Http.ProblemTitles.RunEnded),
+        NotExternalAssetException => (StatusCodes.Status400BadRequest, Client.Http.ProblemTitles.NotExternal),
         BadRequestException or AssetSelectionException or BadHttpRequestException { StatusCode: 400 } or System.Text.Json.JsonException
             => (StatusCodes.Status400BadRequest, "Bad request"),
         BadHttpRequestException bad => (bad.StatusCode, "Bad request"),

@@ -30,6 +30,7 @@ internal sealed partial class AssetGrain(
     AssetGraphCache graphs,
     SiloDeaths deaths,
     GracefulShutdown shutdown,
+    Events.RunEventFeed feed,
     IOptions<OrleansAssetsOptions> options,
     TimeProvider time,
     ILogger<AssetGrain> logger) : Grain, IAssetGrain
@@ -133,6 +134,72 @@ internal sealed partial class AssetGrain(
         // It was just materialized, so with the code version its code location declares now.
         _upstreamLatest[upstreamKey] = (runId, graphs.Peek().Find(upstreamKey)?.CodeVersion);
         return Task.CompletedTask;
+    }
+
+    public async Task<MaterializationRecord> ReportMaterialization(MaterializationReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var graph = await graphs.GetAsync();
+        var spec = graph.Find(Key) ?? throw new NotFoundException(graph.Ops.ContainsKey(Key)
+            ? $"'{Key}' is an op of a job, not an asset: an op materializes nothing to report."
+            : graph.Assets.Count == 0 ? $"Unknown asset key '{Key}': the cluster has no assets yet." : $"Unknown asset key '{Key}'.");
+        if (!spec.IsExternal)
+        {
+            throw new NotExternalAssetException($"Asset '{Key}' is not an external asset: runs materialize it, so there is nothing to report; start a run with: oa materialize --select {Key}");
+        }
+
+        // A retried report (its answer lost) finds the record its first attempt made: that is the answer, recorded once.
+        var recorded = _state.History.FirstOrDefault(h => h.RunId == report.ReportId) ?? await store.FindMaterializationAsync(report.ReportId, Key);
+        if (recorded is null)
+        {
+            var metadata = new Dictionary<string, MetadataValue>(report.Metadata, StringComparer.Ordinal);
+
+            // An external asset with deps was made from its upstream as they stand now, as far as anyone here knows:
+            // recording that keeps it from reading "upstream materialized since" for upstream it has caught up with.
+            var consumed = new Dictionary<string, Guid>(StringComparer.Ordinal);
+            var upstream = graph.UpstreamOf(Key).ToList();
+            if (upstream.Count > 0)
+            {
+                foreach (var (key, activity) in await store.GetActivityAsync(upstream, details: false))
+                {
+                    if (activity.LatestMaterialization is { } m)
+                    {
+                        consumed[key] = m.RunId;
+                    }
+                }
+            }
+
+            var record = new MaterializationRecord
+            {
+                AssetKey = Key,
+                RunId = report.ReportId,
+                Timestamp = DateTimeOffset.UtcNow,
+                DataVersion = string.IsNullOrWhiteSpace(report.DataVersion) ? DataVersionOf(metadata) : report.DataVersion.Trim(),
+                Metadata = metadata,
+                CodeLocation = spec.CodeLocation,
+                ConsumedUpstream = consumed,
+                UpstreamCodeVersions = await ConsumedCodeVersionsAsync(consumed),
+                Reported = true,
+            };
+
+            // The materialization and the asset's state in one write, with no run and so no events: a report's id
+            // keys its record as a run's id does (the store records a run and asset once), and no run row exists for
+            // it, so it is never listed, queued or resumed as a run.
+            var written = await WriteAsync(new RunWrite(report.ReportId) { Materialization = record }, state => Adopt(state, record));
+            recorded = written.Applied ? record : await store.FindMaterializationAsync(report.ReportId, Key) ?? record;
+            if (written.Applied)
+            {
+                // Live views learn of materializations from run events; a report has no run log to store one in, so
+                // it hands the live feed the event a run would have written (best effort, as all live events are):
+                // the dashboard marks the asset materialized and its downstream stale without a reload.
+                feed.Committed([Event(report.ReportId, 1, RunEventType.Materialization, "reported") with { Sequence = 1, Metadata = record.Metadata, DataVersion = record.DataVersion, Timestamp = record.Timestamp }]);
+            }
+        }
+
+        // Told again on a retry too: the first attempt's notices may be what was lost, and a notice is idempotent
+        // (a downstream keeps the latest run id; an asset sensor fires once per run key).
+        await NotifyDownstreamAsync(report.ReportId);
+        return recorded;
     }
 
     public async Task<StepProgress> Materialize(MaterializeRequest request)

@@ -56,7 +56,7 @@ internal sealed partial class AssetCatalogGrain(
             var others = catalog.CodeLocations.Values.Where(l => l.Name != manifest.Name).Append(manifest).ToList();
             AssetGraphValidator.Validate(
                 others.SelectMany(l => l.Assets).Concat(others.SelectMany(l => l.Ops)).ToList(),
-                others.SelectMany(l => l.ExternalAssets).ToHashSet(StringComparer.Ordinal));
+                others.SelectMany(l => l.AssetsFromOtherLocations).ToHashSet(StringComparer.Ordinal));
             Automation.AutomationReader.RequireUniqueNames(others.Select(l => (l.Name, l.Jobs.Select(j => j.Name), l.Schedules.Select(s => s.Name), l.Sensors.Select(s => s.Name))));
             catalog.CodeLocations[manifest.Name] = manifest;
             catalog.Version++;
@@ -92,7 +92,7 @@ internal sealed partial class AssetCatalogGrain(
 
     private static bool SameManifest(CodeLocationManifest a, CodeLocationManifest b) =>
         a.Version == b.Version && a.Assembly == b.Assembly && a.Assets.SequenceEqual(b.Assets, AssetSpecComparer.Instance)
-        && a.ExternalAssets.SequenceEqual(b.ExternalAssets) && a.Ops.SequenceEqual(b.Ops, AssetSpecComparer.Instance)
+        && a.AssetsFromOtherLocations.SequenceEqual(b.AssetsFromOtherLocations) && a.Ops.SequenceEqual(b.Ops, AssetSpecComparer.Instance)
         && SameJson(a.Jobs, b.Jobs) && SameJson(a.Schedules, b.Schedules) && SameJson(a.Sensors, b.Sensors);
 
     private static bool SameJson<T>(List<T> a, List<T> b) =>

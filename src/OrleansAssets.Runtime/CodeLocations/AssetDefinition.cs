@@ -56,6 +56,9 @@ internal sealed record DeclaredAsset(AssetSpecification Specification, Type Decl
     /// <summary>The multi-asset whose step computes this asset with its siblings; null for an asset with a step of its own.</summary>
     public MultiAssetDefinition? Multi { get; init; }
 
+    /// <summary>An external asset (<see cref="ICodeLocationBuilder.AddExternalAsset"/>): made elsewhere, reported, never run.</summary>
+    public bool External { get; init; }
+
     /// <summary>What was wrong with it as written (a tag without a name, a generic method), reported with the graph's problems.</summary>
     public IReadOnlyList<string> Problems { get; init; } = [];
 }

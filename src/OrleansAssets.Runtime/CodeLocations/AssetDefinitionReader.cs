@@ -57,6 +57,12 @@ internal static class AssetDefinitionReader
         }
 
         problems.AddRange(declared.Problems);
+        if (declared.External && specification.Inputs.Count > 0)
+        {
+            // Inputs are values handed to code, and an external asset has none here: its upstream can only order it.
+            problems.Add($"external asset '{UserText.Shorten(key)}' ({where}) lists Inputs ({string.Join(", ", specification.Inputs.Select(i => $"'{UserText.Shorten(i)}'"))}), but no code of ours computes it; list them in Deps");
+        }
+
         var inputs = ValidKeys(specification.Inputs, key, where, "takes as input", problems);
         var deps = ValidKeys(specification.Deps, key, where, "depends on", problems);
         var spec = new AssetSpec
@@ -72,7 +78,9 @@ internal static class AssetDefinitionReader
             CodeLocation = codeLocation,
             IOManager = string.IsNullOrWhiteSpace(specification.IOManager) ? null : specification.IOManager,
             Config = ConfigSchema.Of(declared.Parameters),
-            CodeVersion = CodeVersionOf(specification.CodeVersion),
+            // No code of ours computes an external asset: a code version would make its downstream stale for nothing.
+            CodeVersion = declared.External ? null : CodeVersionOf(specification.CodeVersion),
+            IsExternal = declared.External,
             MultiAsset = declared.Multi?.Name,
             Subsettable = declared.Multi?.CanSubset ?? false,
             Retry = RetryPolicies.ToSpec(specification.RetryPolicy, $"asset '{key}' ({where})", problems),

@@ -8,7 +8,7 @@ internal sealed class CodeLocationBuilder(string name, IConfiguration configurat
 {
     private readonly List<Type> _assetClasses = [];
     private readonly Dictionary<string, Type> _ioManagers = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _externalAssets = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _fromOtherLocations = new(StringComparer.Ordinal);
     private readonly List<DeclaredAsset> _declaredAssets = [];
     private readonly List<string> _problems = [];
     private readonly List<Type> _opClasses = [];
@@ -24,7 +24,8 @@ internal sealed class CodeLocationBuilder(string name, IConfiguration configurat
 
     public IReadOnlyDictionary<string, Type> IOManagers => _ioManagers;
 
-    public IReadOnlySet<string> ExternalAssets => _externalAssets;
+    /// <summary>Keys of other code locations that assets here depend on (<see cref="AddAssetsFromOtherLocations"/>).</summary>
+    public IReadOnlySet<string> AssetsFromOtherLocations => _fromOtherLocations;
 
     /// <summary>Assets of every form (attribute methods, specs added in code, asset groups), in the order they were added.</summary>
     public IReadOnlyList<DeclaredAsset> DeclaredAssets => _declaredAssets;
@@ -161,19 +162,33 @@ internal sealed class CodeLocationBuilder(string name, IConfiguration configurat
         return this;
     }
 
-    public ICodeLocationBuilder AddExternalAssets(params string[] keys)
+    public ICodeLocationBuilder AddAssetsFromOtherLocations(params string[] keys)
     {
         foreach (var key in keys)
         {
             if (!AssetKeys.IsValid(key))
             {
-                throw new AssetGraphException($"Invalid asset graph: code location '{Name}' declares external asset '{key}', which is not a valid asset key.");
+                throw new AssetGraphException($"Invalid asset graph: code location '{Name}' declares '{key}' as an asset of another code location, which is not a valid asset key.");
             }
 
-            _externalAssets.Add(key);
+            _fromOtherLocations.Add(key);
         }
 
         return this;
+    }
+
+    /// <remarks>
+    /// Declared like an asset added in code, so its spec is checked with every other asset's; its function is never
+    /// run (runs leave external assets out of their plans), so reaching it is a bug, said as one.
+    /// </remarks>
+    public ICodeLocationBuilder AddExternalAsset(AssetSpecification specification)
+    {
+        ArgumentNullException.ThrowIfNull(specification);
+        var key = specification.Key;
+        return Declare(AssetDefinitionReader.Declare(specification, NeverRun, null, async (_, context) => await NeverRun(context), $"external asset added with AddExternalAsset {CodeSource}") with { External = true });
+
+        ValueTask<MaterializeResult> NeverRun(AssetContext context) =>
+            throw new InvalidOperationException($"External asset '{key}' is produced outside OrleansAssets and is never materialized by a run; report its materializations (oa report {key}).");
     }
 
     private TResource BindResource<TResource>(string section) where TResource : class

@@ -42,7 +42,7 @@ internal sealed class CodeLocationRegistry
         var describe = definitions.ToDictionary<AssetDefinition, object, string>(d => d.Spec, d => d.Describe(), ReferenceEqualityComparer.Instance);
         AssetGraphValidator.Validate(
             definitions.Select(d => d.Spec).ToList(),
-            read.SelectMany(r => r.Builder.ExternalAssets).ToHashSet(StringComparer.Ordinal),
+            read.SelectMany(r => r.Builder.AssetsFromOtherLocations).ToHashSet(StringComparer.Ordinal),
             spec => describe[spec],
             read.SelectMany(r => r.Problems));
         return new CodeLocationRegistry(read.ToDictionary(
@@ -106,7 +106,7 @@ internal sealed class CodeLocationRegistry
             .Select(a => $"asset {a.Describe()} names IO manager '{a.Spec.IOManager}', which code location '{name}' does not register"));
 
         var (schedules, sensors) = Automation.AutomationReader.Read(name, builder.Schedules, builder.Sensors, builder.Jobs.Select(j => j.Name).ToHashSet(StringComparer.Ordinal),
-            assets.Where(a => a.Spec.Kind == Assets.StepKind.Asset).Select(a => a.Key).Concat(builder.ExternalAssets).ToHashSet(StringComparer.Ordinal));
+            assets.Where(a => a.Spec.Kind == Assets.StepKind.Asset).Select(a => a.Key).Concat(builder.AssetsFromOtherLocations).ToHashSet(StringComparer.Ordinal));
         return (name, assembly, builder, assets, schedules, sensors, problems);
     }
 

@@ -37,7 +37,7 @@ internal sealed class LoadedCodeLocation
 
     public IReadOnlyDictionary<string, AssetDefinition> Assets { get; }
 
-    public IReadOnlySet<string> ExternalAssets => _builder.ExternalAssets;
+    public IReadOnlySet<string> AssetsFromOtherLocations => _builder.AssetsFromOtherLocations;
 
     public IReadOnlyList<Automation.ScheduleSpec> Schedules { get; }
 
@@ -54,7 +54,7 @@ internal sealed class LoadedCodeLocation
         Assembly = Assembly.GetName().Name ?? Assembly.FullName ?? Name,
         Version = Version,
         Assets = [.. Assets.Values.Select(a => a.Spec).Where(s => s.Kind == StepKind.Asset).OrderBy(s => s.Key, StringComparer.Ordinal)],
-        ExternalAssets = [.. ExternalAssets.Order(StringComparer.Ordinal)],
+        AssetsFromOtherLocations = [.. AssetsFromOtherLocations.Order(StringComparer.Ordinal)],
         Ops = [.. Assets.Values.Select(a => a.Spec).Where(s => s.Kind == StepKind.Op).OrderBy(s => s.Key, StringComparer.Ordinal)],
         Jobs = [.. _builder.Jobs.Select(j => JobReader.ToSpec(j, Name)).OrderBy(j => j.Name, StringComparer.Ordinal)],
         Schedules = [.. Schedules.OrderBy(s => s.Name, StringComparer.Ordinal)],

@@ -9,7 +9,7 @@ namespace OrleansAssets.Graph;
 public static class AssetGraphValidator
 {
     /// <param name="assets">The assets to check.</param>
-    /// <param name="externalKeys">Keys declared as owned by another code location; dependencies on them are allowed.</param>
+    /// <param name="externalKeys">Keys declared as owned by another code location (not loaded here); dependencies on them are allowed.</param>
     /// <param name="describe">How to name an asset in a message, for example with its class and method.</param>
     /// <param name="problemsFound">Problems found while reading the definitions (an invalid key), reported with the graph's.</param>
     public static void Validate(IReadOnlyCollection<AssetSpec> assets, IReadOnlySet<string> externalKeys, Func<AssetSpec, string>? describe = null, IEnumerable<string>? problemsFound = null)
@@ -29,8 +29,16 @@ public static class AssetGraphValidator
         }
 
         var keys = assets.Select(a => a.Key).ToHashSet(StringComparer.Ordinal);
+        var external = assets.Where(a => a.IsExternal).Select(a => a.Key).ToHashSet(StringComparer.Ordinal);
         foreach (var asset in assets)
         {
+            // An external asset's data lives where its producer put it: no IO manager stored a value to load, so a
+            // parameter would fail every run. Refused at load, where the fix (a dep) is one edit away.
+            foreach (var input in asset.Inputs.Where(external.Contains))
+            {
+                problems.Add($"asset {describe(asset)} takes a parameter named after external asset '{input}', which has no stored value (it is produced outside OrleansAssets and only reported); depend on it with Deps = [\"{input}\"] and read its data where its producer writes it");
+            }
+
             foreach (var dependency in asset.Dependencies.Where(d => !keys.Contains(d) && !externalKeys.Contains(d)))
             {
                 var how = asset.Inputs.Contains(dependency) ? "takes a parameter named after" : "depends on";

@@ -166,7 +166,8 @@ internal sealed class QueryGrain(
         return new JobInfo
         {
             Job = job,
-            Steps = [.. assets.Select(graph.Get), .. job.Ops.Select(o => graph.Ops.GetValueOrDefault(o)).OfType<AssetSpec>()],
+            // A job's run leaves external assets out (they are reported, not run): so do its steps.
+            Steps = [.. assets.Select(graph.Get).Where(a => !a.IsExternal), .. job.Ops.Select(o => graph.Ops.GetValueOrDefault(o)).OfType<AssetSpec>()],
         };
     }
 

@@ -77,8 +77,29 @@ internal sealed partial class RunGrain(
             ? graph.Jobs.GetValueOrDefault(name) ?? throw new NotFoundException($"Unknown job {UserText.Quote(name)}{(graph.Jobs.Count == 0 ? "; the cluster has no jobs" : $"; jobs: {string.Join(", ", graph.Jobs.Keys.Order(StringComparer.Ordinal).Take(20))}")}.")
             : null;
         var selection = job is null ? request.Selection : job.Selection ?? "";
-        IReadOnlyList<string> keys = _reexecuted is { } again ? again.Keys
-            : selection.Length == 0 && job is not null ? [] : AssetSelection.Parse(selection).Resolve(graph);
+        // A re-execution runs what its parent ran (minus what succeeded, from failure): nothing to resolve.
+        var resolved = _reexecuted is not null || (selection.Length == 0 && job is not null) ? null : AssetSelection.Parse(selection).Resolve(graph, skipUnknownKeys: false);
+        IReadOnlyList<string> keys = _reexecuted?.Keys ?? resolved?.Keys ?? [];
+
+        // External assets are made elsewhere: no run materializes one. '*', traversals, groups and job selections
+        // leave them out; naming one outright is a mistake worth saying, since nothing else would tell the user.
+        var external = keys.Where(k => graph.Find(k)?.IsExternal == true).ToList();
+        if (resolved?.Named.Where(k => graph.Get(k).IsExternal).ToList() is { Count: > 0 } named)
+        {
+            throw new AssetSelectionException($"The selection {UserText.Quote(selection)} names external asset{(named.Count == 1 ? "" : "s")} {string.Join(", ", named.Select(k => $"'{k}'"))}: "
+                + $"{(named.Count == 1 ? "it is" : "they are")} produced outside OrleansAssets and never materialized by a run; report {(named.Count == 1 ? "its" : "their")} materializations instead (oa report {named[0]} --metadata k=v).");
+        }
+
+        if (external.Count > 0)
+        {
+            keys = [.. keys.Where(k => !external.Contains(k))];
+        }
+
+        if (keys.Count == 0 && external.Count > 0 && (job is null || job.Ops.Count == 0))
+        {
+            throw new AssetSelectionException($"The selection {UserText.Quote(selection)} selects only external assets ({string.Join(", ", external.Take(5).Select(k => $"'{k}'"))}), which runs never materialize; report theirs with oa report KEY, or select what depends on them (for example {external[0]}+).");
+        }
+
         if (keys.Count == 0 && (job is null || job.Ops.Count == 0))
         {
             // A group, tag or kind that matches nothing selects nothing rather than failing; a run of nothing is still a mistake.

@@ -71,7 +71,7 @@ public sealed class AssetSelection
             throw new AssetSelectionException($"Bad selection {UserText.Quote(Text)}: {named}.");
         }
 
-        return new SelectionResult(graph.TopologicalOrder.Where(selected.Contains).ToList(), context.Unknown);
+        return new SelectionResult(graph.TopologicalOrder.Where(selected.Contains).ToList(), context.Unknown) { Named = context.Named };
     }
 
     private sealed class Context(AssetGraph graph)
@@ -84,6 +84,12 @@ public sealed class AssetSelection
         public List<string> Unknown { get; } = [];
 
         public HashSet<string> All => _all ??= Graph.Assets.Select(a => a.Key).ToHashSet(StringComparer.Ordinal);
+
+        /// <summary>Known bare keys named as themselves, not as the start of a traversal (<c>a</c>, not <c>a+</c>).</summary>
+        public List<string> Named { get; } = [];
+
+        /// <summary>Above zero while a traversal's operand is evaluated.</summary>
+        public int InTraversal { get; set; }
     }
 
     private abstract record Node
@@ -102,6 +108,11 @@ public sealed class AssetSelection
         {
             if (context.Graph.Contains(Key))
             {
+                if (context.InTraversal == 0 && !context.Named.Contains(Key))
+                {
+                    context.Named.Add(Key);
+                }
+
                 return new(StringComparer.Ordinal) { Key };
             }
 
@@ -165,7 +176,17 @@ public sealed class AssetSelection
     {
         public override HashSet<string> Evaluate(Context context)
         {
-            var start = Operand.Evaluate(context);
+            context.InTraversal++;
+            HashSet<string> start;
+            try
+            {
+                start = Operand.Evaluate(context);
+            }
+            finally
+            {
+                context.InTraversal--;
+            }
+
             var result = new HashSet<string>(start, StringComparer.Ordinal);
             Walk(start, Up, context.Graph.UpstreamOf, result);
             Walk(start, Down, context.Graph.DownstreamOf, result);
@@ -624,4 +645,11 @@ public sealed class AssetSelection
 }
 
 /// <summary>What a selection selects, in topological order, and the unknown bare keys it skipped (each with a suggestion when one is close).</summary>
-public sealed record SelectionResult(IReadOnlyList<string> Keys, IReadOnlyList<string> Warnings);
+public sealed record SelectionResult(IReadOnlyList<string> Keys, IReadOnlyList<string> Warnings)
+{
+    /// <summary>
+    /// The known keys the selection names as bare keys outside any traversal (<c>a</c> or <c>a,b</c>, not <c>a+</c>):
+    /// what a user asked for by name, so a run can refuse to leave one out silently.
+    /// </summary>
+    public IReadOnlyList<string> Named { get; init; } = [];
+}

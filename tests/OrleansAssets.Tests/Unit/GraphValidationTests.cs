@@ -50,9 +50,9 @@ public sealed class GraphValidationTests
     }
 
     [Fact]
-    public void An_external_asset_of_another_code_location_is_allowed()
+    public void A_dependency_on_an_asset_of_another_code_location_is_allowed()
     {
-        var registry = Load<ExternalDepLocation>();
+        var registry = Load<OtherLocationDepLocation>();
 
         Assert.Equal(["elsewhere"], registry.Get("test").Assets["uses_elsewhere"].Spec.Dependencies);
     }
@@ -60,7 +60,7 @@ public sealed class GraphValidationTests
     [Fact]
     public void Keys_default_to_snake_case_and_attributes_fill_the_spec()
     {
-        var spec = Load<ExternalDepLocation>().Get("test").Assets["uses_elsewhere"].Spec;
+        var spec = Load<OtherLocationDepLocation>().Get("test").Assets["uses_elsewhere"].Spec;
 
         Assert.Equal("reports", spec.Group);
         Assert.Equal("gold", spec.Tags["tier"]);
@@ -156,12 +156,12 @@ public sealed class GraphValidationTests
         [Asset] public static int Consumer(int notAnAsset) => notAnAsset;
     }
 
-    public sealed class ExternalDepLocation : ICodeLocation
+    public sealed class OtherLocationDepLocation : ICodeLocation
     {
-        public void Configure(ICodeLocationBuilder builder) => builder.AddAssets<ExternalDepAssets>().AddExternalAssets("elsewhere");
+        public void Configure(ICodeLocationBuilder builder) => builder.AddAssets<OtherLocationDepAssets>().AddAssetsFromOtherLocations("elsewhere");
     }
 
-    public sealed class ExternalDepAssets
+    public sealed class OtherLocationDepAssets
     {
         [Asset(Description = "Reads what another location makes", Group = "reports", Tags = ["tier=gold"], Owners = ["ana@example.com"], Deps = ["elsewhere"])]
         public static MaterializeResult UsesElsewhere() => new();

@@ -69,6 +69,8 @@ export interface Materialization {
   valueLocation?: string;
   codeVersion?: string;
   upstreamCodeVersions?: Record<string, string | null>;
+  /** Reported for an external asset (oa report), not made by a run: runId is the report's id and no run page exists. */
+  reported?: boolean;
 }
 
 export interface ErrorInfo {

@@ -35,7 +35,7 @@ const SelectionBar = lazy(() => import("./SelectionBar"));
 /** Above this many assets the graph opens with every group collapsed. */
 export const collapseThreshold = 300;
 
-type AssetNodeData = { key: string; fallback: AssetStatus; fallbackTime?: string; staleReasons?: string[] };
+type AssetNodeData = { key: string; fallback: AssetStatus; fallbackTime?: string; staleReasons?: string[]; external?: boolean };
 type GroupNodeData = { groupId: string; expanded: boolean };
 type AssetNode = Node<AssetNodeData & BadgeData, "asset">;
 type GroupNode = Node<GroupNodeData, "assetGroup">;
@@ -437,6 +437,7 @@ function buildNodes(model: GraphModel, layout: LayoutResult, expanded: ReadonlyS
           fallback: node.status,
           fallbackTime: node.lastMaterializedAt,
           staleReasons: node.staleReasons?.filter((r) => r.kind !== "neverMaterialized").map((r) => r.message),
+          external: node.isExternal,
         },
       });
     }
@@ -454,12 +455,22 @@ const AssetNodeView = memo(function AssetNodeView({ data, selected }: NodeProps<
       ? (data.staleReasons && data.staleReasons.length > 0 ? data.staleReasons : ["an upstream was materialized since"]).join("\n")
       : undefined;
   return (
-    <div className={`asset-node status-${status}${selected ? " is-selected" : ""}`} data-asset-key={data.key} data-status={status}>
+    <div
+      className={`asset-node status-${status}${selected ? " is-selected" : ""}${data.external ? " is-external" : ""}`}
+      data-asset-key={data.key}
+      data-status={status}
+      data-external={data.external ? "true" : undefined}
+    >
       <Handle type="target" position={Position.Left} isConnectable={false} />
       <div className="asset-node-key">
         <span className="asset-key" title={data.key}>
           {data.key}
         </span>
+        {data.external && (
+          <span className="external-badge" title="External: produced outside OrleansAssets and reported (oa report), never materialized by a run">
+            external
+          </span>
+        )}
         <Link to={href.asset(data.key)} className="open-link" aria-label={`Open ${data.key}`} title="Open the asset page" onClick={(e) => e.stopPropagation()}>
           ↗
         </Link>

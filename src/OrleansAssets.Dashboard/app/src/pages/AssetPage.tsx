@@ -91,15 +91,29 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
           <h1 className="asset-title">{details.key}</h1>
         </div>
         <StatusBadge status={status} />
+        {details.external && (
+          <span className="external-badge" data-testid="external-badge">
+            external
+          </span>
+        )}
         <div className="spacer" />
-        <MaterializeButtons
-          choices={[
-            { label: "Materialize", selection: details.key },
-            { label: "Materialize with upstream", selection: `*${details.key}` },
-          ]}
-        />
+        {/* No run materializes an external asset: offering one would only earn an error. */}
+        {!details.external && (
+          <MaterializeButtons
+            choices={[
+              { label: "Materialize", selection: details.key },
+              { label: "Materialize with upstream", selection: `*${details.key}` },
+            ]}
+          />
+        )}
       </div>
       {details.description && <p className="description">{details.description}</p>}
+      {details.external && (
+        <div className="notice external" data-testid="external-notice">
+          <strong>External asset</strong>: produced outside OrleansAssets and never materialized by a run. Report a materialization when
+          its producer has made one: <code>oa report {details.key} --metadata name=value</code> (or <code>POST /api/v1/materializations</code>).
+        </div>
+      )}
       {status === "stale" && staleReasons.length > 0 && (
         <div className="notice stale" data-testid="stale-reasons">
           Stale:
@@ -170,8 +184,15 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
         {latest ? (
           <>
             <p className="muted">
-              {formatDateTime(latest.timestamp)} in run <Link to={href.run(latest.runId)}>{shortId(latest.runId)}</Link>
-              {latest.durationMs !== undefined && `, took ${formatDuration(latest.durationMs)}`}
+              {formatDateTime(latest.timestamp)}{" "}
+              {latest.reported ? (
+                <span data-testid="reported">reported (report {shortId(latest.runId)})</span>
+              ) : (
+                <>
+                  in run <Link to={href.run(latest.runId)}>{shortId(latest.runId)}</Link>
+                </>
+              )}
+              {latest.durationMs !== undefined && !latest.reported && `, took ${formatDuration(latest.durationMs)}`}
               {latest.dataVersion && `, data version ${latest.dataVersion.slice(0, 12)}`}
               {latest.codeVersion && `, code version ${latest.codeVersion}`}
               {latest.attempt !== undefined && latest.attempt > 1 && <span data-testid="latest-attempt">, on attempt {latest.attempt}</span>}
@@ -214,9 +235,7 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
               {history.map((m) => (
                 <tr key={`${m.runId}-${m.timestamp}`}>
                   <td>{formatDateTime(m.timestamp)}</td>
-                  <td>
-                    <Link to={href.run(m.runId)}>{shortId(m.runId)}</Link>
-                  </td>
+                  <td>{m.reported ? <span title={`report ${m.runId}`}>reported</span> : <Link to={href.run(m.runId)}>{shortId(m.runId)}</Link>}</td>
                   <td>{formatDuration(m.durationMs)}</td>
                   <td>{m.attempt}</td>
                   <td className="mono">{m.dataVersion?.slice(0, 12)}</td>
