@@ -26,7 +26,7 @@ namespace OrleansAssets.Assets;
 /// waits long and why it may move at any time, as on a graceful stop.
 /// </remarks>
 internal sealed partial class AssetGrain(
-    IRunStore store,
+    IRunEventWriter writer, IEventLogStore eventLog, IAssetStateStore assetState,
     AssetGraphCache graphs,
     SiloDeaths deaths,
     GracefulShutdown shutdown,
@@ -58,7 +58,7 @@ internal sealed partial class AssetGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (await store.GetAssetStateAsync(Key, cancellationToken) is { } stored)
+        if (await assetState.GetAssetStateAsync(Key, cancellationToken) is { } stored)
         {
             (_state, _version) = (stored.State, stored.Version);
         }
@@ -75,7 +75,7 @@ internal sealed partial class AssetGrain(
             return;
         }
 
-        var activity = await store.GetActivityAsync(upstream, cancellationToken, details: false);
+        var activity = await assetState.GetActivityAsync(upstream, cancellationToken, details: false);
         foreach (var (key, seen) in activity)
         {
             if (seen.LatestMaterialization is { } m)
@@ -149,7 +149,7 @@ internal sealed partial class AssetGrain(
         }
 
         // A retried report (its answer lost) finds the record its first attempt made: that is the answer, recorded once.
-        var recorded = _state.History.FirstOrDefault(h => h.RunId == report.ReportId) ?? await store.FindMaterializationAsync(report.ReportId, Key);
+        var recorded = _state.History.FirstOrDefault(h => h.RunId == report.ReportId) ?? await assetState.FindMaterializationAsync(report.ReportId, Key);
         if (recorded is null)
         {
             var metadata = new Dictionary<string, MetadataValue>(report.Metadata, StringComparer.Ordinal);
@@ -160,7 +160,7 @@ internal sealed partial class AssetGrain(
             var upstream = graph.UpstreamOf(Key).ToList();
             if (upstream.Count > 0)
             {
-                foreach (var (key, activity) in await store.GetActivityAsync(upstream, details: false))
+                foreach (var (key, activity) in await assetState.GetActivityAsync(upstream, details: false))
                 {
                     if (activity.LatestMaterialization is { } m)
                     {
@@ -186,7 +186,7 @@ internal sealed partial class AssetGrain(
             // keys its record as a run's id does (the store records a run and asset once), and no run row exists for
             // it, so it is never listed, queued or resumed as a run.
             var written = await WriteAsync(new RunWrite(report.ReportId) { Materialization = record }, state => Adopt(state, record));
-            recorded = written.Applied ? record : await store.FindMaterializationAsync(report.ReportId, Key) ?? record;
+            recorded = written.Applied ? record : await assetState.FindMaterializationAsync(report.ReportId, Key) ?? record;
             if (written.Applied)
             {
                 // Live views learn of materializations from run events; a report has no run log to store one in, so
@@ -331,7 +331,7 @@ internal sealed partial class AssetGrain(
         var (attempt, silo) = (tracker.Attempt, tracker.Silo);
         if (tracker.Driven || request.MayHaveStarted)
         {
-            var step = await store.GetStepAsync(request.RunId, Key);
+            var step = await eventLog.GetStepAsync(request.RunId, Key);
             if (step is { IsFinished: true })
             {
                 Complete(request.RunId, tracker, await OutcomeFromRecordAsync(request.RunId, step));
@@ -451,7 +451,7 @@ internal sealed partial class AssetGrain(
         // An executor whose activation went (its directory entry lived on a silo that stopped) stores its start as
         // it goes; an attempt that had just begun stores it within the flush interval.
         await Task.Delay(TimeSpan.FromSeconds(1), stop);
-        var step = await store.GetStepAsync(request.RunId, Key);
+        var step = await eventLog.GetStepAsync(request.RunId, Key);
         if (step is { IsFinished: true })
         {
             Complete(request.RunId, tracker, await OutcomeFromRecordAsync(request.RunId, step));
@@ -504,7 +504,7 @@ internal sealed partial class AssetGrain(
                 continue;
             }
 
-            if (await store.GetStepAsync(runId, Key) is { IsFinished: true } step)
+            if (await eventLog.GetStepAsync(runId, Key) is { IsFinished: true } step)
             {
                 Complete(runId, tracker, await OutcomeFromRecordAsync(runId, step));
                 return false;
@@ -567,10 +567,10 @@ internal sealed partial class AssetGrain(
             LogAttemptLost(logger, Key, runId, attempt, silo);
         }
 
-        var result = giveUp ? await WriteAsync(write, state => WithFailure(state, runId, now, error)) : await store.AppendAsync(write);
+        var result = giveUp ? await WriteAsync(write, state => WithFailure(state, runId, now, error)) : await writer.AppendAsync(write);
         if (!result.Applied)
         {
-            var step = await store.GetStepAsync(runId, Key);
+            var step = await eventLog.GetStepAsync(runId, Key);
             if (step is { IsFinished: true })
             {
                 Complete(runId, tracker, await OutcomeFromRecordAsync(runId, step));
@@ -631,7 +631,7 @@ internal sealed partial class AssetGrain(
                 if (!announced)
                 {
                     announced = true;
-                    await store.AppendAsync(new RunWrite(request.RunId)
+                    await writer.AppendAsync(new RunWrite(request.RunId)
                     {
                         Events = [Event(request.RunId, attempt, RunEventType.StepWaiting, $"{e.Message} Waiting up to {options.Value.CodeLocationWaitTimeout} for one to join.")],
                     });
@@ -670,7 +670,7 @@ internal sealed partial class AssetGrain(
     /// </summary>
     private async Task<StepOutcome> OutcomeOfLeadAsync(Guid runId, string lead, string? multiAsset)
     {
-        var step = await store.GetStepAsync(runId, Key);
+        var step = await eventLog.GetStepAsync(runId, Key);
         if (step is { IsFinished: true })
         {
             var outcome = await OutcomeFromRecordAsync(runId, step);
@@ -772,7 +772,7 @@ internal sealed partial class AssetGrain(
         if (!(await WriteAsync(outcome, state => Adopt(state, record))).Applied)
         {
             // Recorded before (this outcome handed over twice, or another attempt's first): report that one, never a second.
-            return await OutcomeFromRecordAsync(report.RunId, await store.GetStepAsync(report.RunId, Key));
+            return await OutcomeFromRecordAsync(report.RunId, await eventLog.GetStepAsync(report.RunId, Key));
         }
 
         foreach (var (upstream, run) in report.ConsumedUpstream)
@@ -788,7 +788,7 @@ internal sealed partial class AssetGrain(
     private async Task<StepOutcome> RecordOpSuccessAsync(StepReport report)
     {
         var result = report.Result;
-        var written = await store.AppendAsync(new RunWrite(report.RunId)
+        var written = await writer.AppendAsync(new RunWrite(report.RunId)
         {
             Step = new StepWrite(Key, StepTransition.Succeeded, report.Attempt) { Timestamp = DateTimeOffset.UtcNow, StartedAt = result.StartedAt, DurationMs = result.DurationMs, Silo = result.Silo },
             Events =
@@ -804,7 +804,7 @@ internal sealed partial class AssetGrain(
         });
         return written.Applied
             ? new StepOutcome { Succeeded = true }
-            : await OutcomeFromRecordAsync(report.RunId, await store.GetStepAsync(report.RunId, Key));
+            : await OutcomeFromRecordAsync(report.RunId, await eventLog.GetStepAsync(report.RunId, Key));
     }
 
     /// <summary>
@@ -821,7 +821,7 @@ internal sealed partial class AssetGrain(
         if (tracker.Failures == 0 && report.Attempt > 1)
         {
             // A fresh activation: count the failures recorded before it (attempts lost with a silo do not count).
-            var events = await store.GetEventsAsync(report.RunId, 0, 100_000, includeLogs: false);
+            var events = await eventLog.GetEventsAsync(report.RunId, 0, 100_000, includeLogs: false);
             tracker.Failures = events.Count(e => e.AssetKey == Key && e.Type == RunEventType.StepFailed && e.WillRetry && e.Error?.Type != "OrleansAssets.AttemptLost" && e.Attempt < report.Attempt);
         }
 
@@ -838,7 +838,7 @@ internal sealed partial class AssetGrain(
         var result = report.Result;
         var error = result.Error ?? new StepError { Type = "Unknown", Message = "The step failed without an error." };
         var max = report.Spec.Retry!.MaxAttempts;
-        var written = await store.AppendAsync(new RunWrite(report.RunId)
+        var written = await writer.AppendAsync(new RunWrite(report.RunId)
         {
             Step = new StepWrite(Key, StepTransition.AttemptLost, report.Attempt) { Timestamp = DateTimeOffset.UtcNow, StartedAt = result.StartedAt, DurationMs = result.DurationMs, Error = error, Silo = result.Silo },
             Events =
@@ -857,7 +857,7 @@ internal sealed partial class AssetGrain(
         if (!written.Applied)
         {
             // The step moved on first (an outcome recorded by another activation): that is its outcome.
-            if (await store.GetStepAsync(report.RunId, Key) is { IsFinished: true } step)
+            if (await eventLog.GetStepAsync(report.RunId, Key) is { IsFinished: true } step)
             {
                 Complete(report.RunId, tracker, await OutcomeFromRecordAsync(report.RunId, step));
             }
@@ -883,7 +883,7 @@ internal sealed partial class AssetGrain(
             state => WithFailure(state, runId, now, error));
         if (!result.Applied)
         {
-            return await OutcomeFromRecordAsync(runId, await store.GetStepAsync(runId, Key));
+            return await OutcomeFromRecordAsync(runId, await eventLog.GetStepAsync(runId, Key));
         }
 
         LogStepFailed(logger, Key, runId, error.ToString());
@@ -893,14 +893,14 @@ internal sealed partial class AssetGrain(
     /// <summary>The step ends canceled: no materialization, the asset's state unchanged.</summary>
     private async Task<StepOutcome> RecordCanceledAsync(Guid runId, int attempt, string why, List<RunEvent> logs, double durationMs, DateTimeOffset startedAt, string? silo)
     {
-        var result = await store.AppendAsync(new RunWrite(runId)
+        var result = await writer.AppendAsync(new RunWrite(runId)
         {
             Step = new StepWrite(Key, StepTransition.Canceled, attempt) { Timestamp = DateTimeOffset.UtcNow, StartedAt = startedAt, DurationMs = durationMs, Silo = silo },
             Events = [.. logs, Event(runId, attempt, RunEventType.StepCanceled, why) with { DurationMs = durationMs > 0 ? durationMs : null, Silo = silo }],
         });
         return result.Applied
             ? new StepOutcome { Succeeded = false, Canceled = true, Error = new StepError { Type = "OrleansAssets.Canceled", Message = why } }
-            : await OutcomeFromRecordAsync(runId, await store.GetStepAsync(runId, Key));
+            : await OutcomeFromRecordAsync(runId, await eventLog.GetStepAsync(runId, Key));
     }
 
     private static AssetGrainState WithFailure(AssetGrainState state, Guid runId, DateTimeOffset at, StepError error)
@@ -917,7 +917,7 @@ internal sealed partial class AssetGrain(
             return new StepOutcome { Succeeded = true, AlreadyRecorded = true };
         }
 
-        if (step?.Status == StepStatus.Success && await store.FindMaterializationAsync(runId, Key) is { } materialization)
+        if (step?.Status == StepStatus.Success && await assetState.FindMaterializationAsync(runId, Key) is { } materialization)
         {
             if (_state.History.All(h => h.RunId != runId))
             {
@@ -961,7 +961,7 @@ internal sealed partial class AssetGrain(
             RunWriteResult result;
             try
             {
-                result = await store.AppendAsync(write with { AssetState = new AssetStateWrite(Key, _version, next) });
+                result = await writer.AppendAsync(write with { AssetState = new AssetStateWrite(Key, _version, next) });
             }
             catch (AssetStateConflictException)
             {
@@ -974,7 +974,7 @@ internal sealed partial class AssetGrain(
             {
                 (_state, _version) = (next, version);
             }
-            else if (await store.GetAssetStateAsync(Key) is { } stored)
+            else if (await assetState.GetAssetStateAsync(Key) is { } stored)
             {
                 // The step was recorded already, with the state that went with it: take that.
                 (_state, _version) = (stored.State, stored.Version);
@@ -1014,7 +1014,7 @@ internal sealed partial class AssetGrain(
 
         if (elsewhere.Count > 0)
         {
-            var activity = await store.GetActivityAsync(elsewhere);
+            var activity = await assetState.GetActivityAsync(elsewhere);
             foreach (var upstream in elsewhere)
             {
                 if (activity.GetValueOrDefault(upstream)?.LatestMaterialization is { } m)
@@ -1039,14 +1039,14 @@ internal sealed partial class AssetGrain(
             return versions;
         }
 
-        var activity = await store.GetActivityAsync([.. consumed.Keys], details: false);
+        var activity = await assetState.GetActivityAsync([.. consumed.Keys], details: false);
         foreach (var (upstream, run) in consumed)
         {
             if (activity.GetValueOrDefault(upstream)?.LatestMaterialization is { } latest && latest.RunId == run)
             {
                 versions[upstream] = latest.CodeVersion;
             }
-            else if (await store.FindMaterializationAsync(run, upstream) is { } found)
+            else if (await assetState.FindMaterializationAsync(run, upstream) is { } found)
             {
                 versions[upstream] = found.CodeVersion;
             }

@@ -62,7 +62,13 @@ public static class OrleansAssetsSiloBuilderExtensions
         services.AddSingleton<AssetGraphCache>();
         services.AddSingleton<FileSystemIOManager>();
         services.AddSingleton<IOManagerResolver>();
+        // One store, seen by each grain through the concerns it reads (and the one write path).
         services.AddSingleton<IRunEventWriter>(sp => sp.GetRequiredService<IRunStore>());
+        services.AddSingleton<IRunRecordStore>(sp => sp.GetRequiredService<IRunStore>());
+        services.AddSingleton<IRunQueueStore>(sp => sp.GetRequiredService<IRunStore>());
+        services.AddSingleton<IEventLogStore>(sp => sp.GetRequiredService<IRunStore>());
+        services.AddSingleton<IAssetStateStore>(sp => sp.GetRequiredService<IRunStore>());
+        services.AddSingleton<IAutomationStore>(sp => sp.GetRequiredService<IRunStore>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, StorageCheck>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CodeLocationPublisher>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RunRecoveryService>();

@@ -19,7 +19,7 @@ namespace OrleansAssets.Runs;
 /// means "ask again", which is idempotent per run and step.
 /// </remarks>
 internal sealed partial class RunGrain(
-    IRunStore store,
+    IRunEventWriter writer, IRunRecordStore runs, IEventLogStore eventLog, IAutomationStore automation,
     AssetGraphCache graphs,
     GracefulShutdown shutdown,
     IOptions<OrleansAssetsOptions> options,
@@ -59,7 +59,7 @@ internal sealed partial class RunGrain(
             return _run;
         }
 
-        if (await store.GetRunAsync(RunId) is { } existing)
+        if (await runs.GetRunAsync(RunId) is { } existing)
         {
             // The client retried a submit whose answer it lost: the run exists already.
             _run = existing;
@@ -146,7 +146,7 @@ internal sealed partial class RunGrain(
         var what = _reexecuted is { } re ? $"re-execution of run {re.Parent}{(re.FromFailure ? " from failure" : "")}"
             : job is null ? $"'{UserText.Shorten(selection)}'" : $"job {job.Name}";
         var by = request.Tick is { } tick ? $" for {tick.Kind} {tick.Name}'s tick at {Automation.ScheduleClock.Format(tick.At)}" : "";
-        var written = await store.AppendAsync(new RunWrite(RunId)
+        var written = await writer.AppendAsync(new RunWrite(RunId)
         {
             Run = run,
             RunKey = request.RunKey,
@@ -158,7 +158,7 @@ internal sealed partial class RunGrain(
         if (!written.Applied && request.RunKey is { } runKey)
         {
             // The key made its run before (under another id): that run is the answer, and no second one is made.
-            var made = await store.FindRunByKeyAsync(runKey) is { } madeId ? await store.GetRunAsync(madeId) : null;
+            var made = await automation.FindRunByKeyAsync(runKey) is { } madeId ? await runs.GetRunAsync(madeId) : null;
             if (made is not null)
             {
                 DeactivateOnIdle();
@@ -191,7 +191,7 @@ internal sealed partial class RunGrain(
         var wanted = plan.Steps.SelectMany(s => s.Spec.Dependencies).Where(d => !plan.ByKey.ContainsKey(d)).ToHashSet(StringComparer.Ordinal);
         for (var (ancestor, depth) = (run.ParentRunId, 0); ancestor is { } id && wanted.Count > 0 && depth < 100; depth++)
         {
-            foreach (var step in await store.GetStepsAsync(id))
+            foreach (var step in await eventLog.GetStepsAsync(id))
             {
                 if (step.Status == StepStatus.Success && wanted.Remove(step.AssetKey))
                 {
@@ -199,7 +199,7 @@ internal sealed partial class RunGrain(
                 }
             }
 
-            ancestor = (await store.GetRunAsync(id))?.ParentRunId;
+            ancestor = (await runs.GetRunAsync(id))?.ParentRunId;
         }
 
         return pinned;
@@ -214,7 +214,7 @@ internal sealed partial class RunGrain(
     /// </summary>
     private async Task<RunRequest> ReexecutionRequestAsync(Reexecution reexecution, RunRequest request)
     {
-        var parent = await store.GetRunAsync(reexecution.ParentRunId)
+        var parent = await runs.GetRunAsync(reexecution.ParentRunId)
             ?? throw new NotFoundException($"Unknown run {reexecution.ParentRunId}: there is nothing to re-execute.");
         if (parent.Status is not (RunStatus.Success or RunStatus.Failure or RunStatus.Canceled))
         {
@@ -225,7 +225,7 @@ internal sealed partial class RunGrain(
         IReadOnlyList<string> ops = parent.Ops;
         if (reexecution.FromFailure)
         {
-            var succeeded = (await store.GetStepsAsync(parent.RunId)).Where(s => s.Status == StepStatus.Success).Select(s => s.AssetKey).ToHashSet(StringComparer.Ordinal);
+            var succeeded = (await eventLog.GetStepsAsync(parent.RunId)).Where(s => s.Status == StepStatus.Success).Select(s => s.AssetKey).ToHashSet(StringComparer.Ordinal);
             keys = [.. keys.Where(k => !succeeded.Contains(k))];
             ops = [.. ops.Where(o => !succeeded.Contains(o))];
             if (keys.Count == 0 && ops.Count == 0)
@@ -272,7 +272,7 @@ internal sealed partial class RunGrain(
             return;
         }
 
-        _run ??= await store.GetRunAsync(RunId) ?? throw new NotFoundException($"Unknown run {RunId}.");
+        _run ??= await runs.GetRunAsync(RunId) ?? throw new NotFoundException($"Unknown run {RunId}.");
         if (_run.IsFinished)
         {
             // Canceled while the queue was starting it: its place is free again.
@@ -285,7 +285,7 @@ internal sealed partial class RunGrain(
 
     public async Task<RunRecord> Cancel(CancelRequest request)
     {
-        _run ??= await store.GetRunAsync(RunId) ?? throw new NotFoundException($"Unknown run {RunId}.");
+        _run ??= await runs.GetRunAsync(RunId) ?? throw new NotFoundException($"Unknown run {RunId}.");
         if (_run.IsFinished)
         {
             return _run;
@@ -296,8 +296,8 @@ internal sealed partial class RunGrain(
         if (_run.Status == RunStatus.Queued && _execution is null)
         {
             var canceled = _run with { Status = RunStatus.Canceled, EndedAt = time.GetUtcNow(), CancelRequestedBy = by, Error = $"canceled by {by} while queued{why}" };
-            var result = await store.AppendAsync(new RunWrite(RunId) { Run = canceled, Events = [RunEventOf(RunEventType.RunCanceled, canceled.Error)] });
-            _run = result.Applied ? canceled : await store.GetRunAsync(RunId) ?? canceled;
+            var result = await writer.AppendAsync(new RunWrite(RunId) { Run = canceled, Events = [RunEventOf(RunEventType.RunCanceled, canceled.Error)] });
+            _run = result.Applied ? canceled : await runs.GetRunAsync(RunId) ?? canceled;
             GrainFactory.GetGrain<IRunQueueGrain>(0).RunEnded(RunId).Ignore();
             if (result.Applied)
             {
@@ -312,7 +312,7 @@ internal sealed partial class RunGrain(
         {
             // Durable first: a run grain that moves on goes on canceling.
             var canceling = _run with { CancelRequestedBy = by };
-            await store.AppendAsync(new RunWrite(RunId) { Run = canceling, Events = [RunEventOf(RunEventType.RunCanceling, $"cancel requested by {by}{why}; no more steps start, running ones are stopped")] });
+            await writer.AppendAsync(new RunWrite(RunId) { Run = canceling, Events = [RunEventOf(RunEventType.RunCanceling, $"cancel requested by {by}{why}; no more steps start, running ones are stopped")] });
             _run = canceling;
         }
 
@@ -340,7 +340,7 @@ internal sealed partial class RunGrain(
             return;
         }
 
-        _run ??= await store.GetRunAsync(RunId) ?? throw new NotFoundException($"Unknown run {RunId}.");
+        _run ??= await runs.GetRunAsync(RunId) ?? throw new NotFoundException($"Unknown run {RunId}.");
         if (_run.IsFinished)
         {
             return;
@@ -388,7 +388,7 @@ internal sealed partial class RunGrain(
                 return;
             }
 
-            var recorded = resumed ? (await store.GetStepsAsync(RunId)).ToDictionary(s => s.AssetKey, StringComparer.Ordinal) : [];
+            var recorded = resumed ? (await eventLog.GetStepsAsync(RunId)).ToDictionary(s => s.AssetKey, StringComparer.Ordinal) : [];
             _pinned = await ReusedValuesAsync(run, plan);
             var outcome = await RunStepsAsync(plan, recorded, run.AssetKeys.Concat(run.Ops).Where(k => !plan.ByKey.ContainsKey(k)).ToList(), resumed);
             if (outcome is null)
@@ -679,7 +679,7 @@ internal sealed partial class RunGrain(
             Step = new StepWrite(step.Key, StepTransition.Failed, 0) { Timestamp = now, Error = error },
             Events = [RunEventOf(RunEventType.StepFailed, $"its asset grain could not be asked {MaxCallFailures} times in a row: {error.Message}", step.Key) with { Error = error }],
         });
-        if (!result.Applied && await store.GetStepAsync(RunId, step.Key) is { Status: StepStatus.Success })
+        if (!result.Applied && await eventLog.GetStepAsync(RunId, step.Key) is { Status: StepStatus.Success })
         {
             return new StepOutcome { Succeeded = true, AlreadyRecorded = true };
         }
@@ -708,7 +708,7 @@ internal sealed partial class RunGrain(
             _stop.Token.ThrowIfCancellationRequested();
             try
             {
-                return await store.AppendAsync(write);
+                return await writer.AppendAsync(write);
             }
             catch (Exception e) when (e is StorageUnavailableException && !_stop.IsCancellationRequested)
             {
