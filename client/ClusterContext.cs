@@ -24,7 +24,7 @@ internal sealed class ClusterTarget
     public bool IsDevMode => !IsPostgres && Options.Gateways.Count == 0;
 
     /// <summary>The cluster id the client will present, with the SDK's defaults filled in.</summary>
-    public string ClusterId => Options.ClusterId ?? (IsDevMode ? "default" : "orleansassets");
+    public string ClusterId => Options.ClusterId ?? (IsDevMode ? OrleansAssets.Cluster.ClusterIdentity.DevClusterId : OrleansAssets.Cluster.ClusterIdentity.ClusterId);
 
     /// <summary>The gateways to try: the ones given, or the dev-mode silo's.</summary>
     public IReadOnlyList<string> Gateways => IsDevMode ? [DevModeGateway] : Options.Gateways;

@@ -99,7 +99,7 @@ internal sealed partial class ClusterSession : IAsyncDisposable
     /// is Orleans' default, 'default': its localhost clustering keeps ClusterOptions' default and does not apply 'dev'.
     /// </summary>
     private static IEnumerable<string> KnownClusterIds(ClusterTarget target) =>
-        new[] { target.ContextClusterId, "orleansassets-local", "default", "orleansassets" }.OfType<string>().Distinct(StringComparer.Ordinal);
+        new[] { target.ContextClusterId, OrleansAssets.Cluster.ClusterIdentity.LocalScriptClusterId, OrleansAssets.Cluster.ClusterIdentity.DevClusterId, OrleansAssets.Cluster.ClusterIdentity.ClusterId }.OfType<string>().Distinct(StringComparer.Ordinal);
 
     /// <param name="HandshakeClosed">The gateway accepted the connection and closed it before Orleans' handshake ended, as one of another cluster does.</param>
     private sealed record StartAttempt(ClusterSession? Session, Exception? Failure = null, string? ServedClusterId = null, string? Problem = null, bool HandshakeClosed = false);

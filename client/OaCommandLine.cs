@@ -94,6 +94,7 @@ internal static partial class OaCommandLine
         root.Subcommands.Add(AssetsCommand());
         root.Subcommands.Add(AssetCommand());
         root.Subcommands.Add(MaterializeCommand());
+        root.Subcommands.Add(ReexecuteCommand());
         root.Subcommands.Add(ReportCommand());
         root.Subcommands.Add(RunsCommand());
         root.Subcommands.Add(RunCommand());
@@ -193,6 +194,13 @@ internal static partial class OaCommandLine
                 Console.WriteLine($"code version: {view.CodeVersion}");
             }
 
+            if (view.Retry is { } retry)
+            {
+                Console.WriteLine($"retry: up to {retry.MaxAttempts} attempts, {(retry.Exponential ? "exponential" : "fixed")} backoff from {UserText.Duration(TimeSpan.FromMilliseconds(retry.DelayMs))}"
+                    + (retry.Jitter > 0 ? $", jitter {retry.Jitter:P0}" : "")
+                    + (retry.NeverRetry.Count > 0 ? $", never for {string.Join(", ", retry.NeverRetry)}" : ""));
+            }
+
             if (view.Kinds is { Count: > 0 } kinds)
             {
                 Console.WriteLine($"kinds: {string.Join(", ", kinds)}");
@@ -264,6 +272,52 @@ internal static partial class OaCommandLine
                 else
                 {
                     Console.WriteLine($"Run {run.RunId} queued: {string.Join(", ", run.AssetKeys)}");
+                    Console.WriteLine($"Follow it with: oa run {run.RunId}");
+                }
+
+                return ExitCodes.Success;
+            }
+
+            return await FollowAsync(client, run, json, ct);
+        }));
+        return command;
+    }
+
+    private static Command ReexecuteCommand()
+    {
+        var id = new Argument<Guid>("id") { Description = "The finished run to execute again.", CustomParser = Inputs.One<Guid>(Inputs.TryRunId) };
+        var fromFailure = new Option<bool>("--from-failure") { Description = "Only the steps that failed, were canceled or did not run, reusing what the run materialized for the rest." };
+        var wait = new Option<bool>("--wait", "-w") { Description = "Follow the new run until it ends, showing steps as they finish; exit 1 if it fails." };
+        var tags = new Option<Dictionary<string, string>>("--tag")
+        {
+            Description = "A tag as key=value added to the run's (repeatable, each key once).",
+            AllowMultipleArgumentsPerToken = true,
+            Arity = ArgumentArity.OneOrMore,
+            CustomParser = Inputs.All<Dictionary<string, string>>(Inputs.TryTags),
+        };
+        var command = new Command("reexecute", "Start a run that executes a finished run again: every step, or only from failure. It records its parent and root run.") { id, fromFailure, wait, tags };
+        command.SetAction((parse, ct) => WithClusterAsync(parse, ct, async client =>
+        {
+            var json = parse.GetValue(Json);
+            RunRecord run;
+            try
+            {
+                run = await client.ReexecuteRunAsync(parse.GetValue(id), parse.GetValue(fromFailure), parse.GetValue(tags) ?? [], ct);
+            }
+            catch (Exception e) when (ClusterErrors.Classify(e) is { } outage && e is not GatewayUnreachableException { MayHaveArrived: false })
+            {
+                throw new ClusterUnreachableException($"{Output.Outage(outage, null)} The run may have started anyway: oa runs --limit 5 lists the latest.", outage.Kind == OutageKind.Storage, e);
+            }
+
+            if (!parse.GetValue(wait))
+            {
+                if (json)
+                {
+                    Output.WriteJson(new { run.RunId, run.Status, run.AssetKeys, run.ParentRunId, run.RootRunId });
+                }
+                else
+                {
+                    Console.WriteLine($"Run {run.RunId} queued, re-executing run {run.ParentRunId}{(parse.GetValue(fromFailure) ? " from failure" : "")}: {string.Join(", ", run.AssetKeys.Concat(run.Ops))}");
                     Console.WriteLine($"Follow it with: oa run {run.RunId}");
                 }
 

@@ -10,9 +10,9 @@ namespace OrleansAssets.Silo;
 /// </summary>
 internal sealed class ClusterSettings
 {
-    public string ClusterId { get; set; } = "orleansassets";
+    public string ClusterId { get; set; } = OrleansAssets.Cluster.ClusterIdentity.ClusterId;
 
-    public string ServiceId { get; set; } = "orleansassets";
+    public string ServiceId { get; set; } = OrleansAssets.Cluster.ClusterIdentity.ServiceId;
 
     public int SiloPort { get; set; } = 11111;
 

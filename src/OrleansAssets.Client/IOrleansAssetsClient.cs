@@ -119,6 +119,16 @@ public interface IOrleansAssetsClient
     Task<RunRecord> CancelRunAsync(Guid runId, string? reason = null, string? by = null, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Starts a run that executes a finished run again, Dagster's re-execution: with its job, config and tags, every
+    /// step of it, or (<paramref name="fromFailure"/>) only those that failed, were canceled or did not run, reusing
+    /// what the parent run materialized for the rest. The new run carries its parent and root run (tags
+    /// <c>oa/parent_run_id</c>, <c>oa/root_run_id</c>).
+    /// </summary>
+    /// <exception cref="NotFoundException">No run has this id.</exception>
+    /// <exception cref="AssetSelectionException">The run is not finished, or (from failure) none of its steps failed.</exception>
+    Task<RunRecord> ReexecuteRunAsync(Guid runId, bool fromFailure = false, IReadOnlyDictionary<string, string>? tags = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Follows a run: yields each new page of it (status, steps and the events since the last page) until it finishes.
     /// A read that fails for a while (<see cref="ClusterErrors.Classify"/>: the storage, the cluster or the gateway
     /// away) is retried with backoff and reported to <see cref="RunWatchOptions.Interruptions"/>; reading resumes

@@ -63,6 +63,14 @@ public sealed class OrleansAssetsClient(IClusterClient cluster) : IOrleansAssets
         }).WaitAsync(cancellationToken);
 
     /// <inheritdoc/>
+    public Task<RunRecord> ReexecuteRunAsync(Guid runId, bool fromFailure = false, IReadOnlyDictionary<string, string>? tags = null, CancellationToken cancellationToken = default) =>
+        cluster.GetGrain<IRunGrain>(Guid.NewGuid()).Submit(new RunRequest
+        {
+            Reexecute = new Reexecution { ParentRunId = runId, FromFailure = fromFailure },
+            Tags = tags is null ? [] : new Dictionary<string, string>(tags),
+        }).WaitAsync(cancellationToken);
+
+    /// <inheritdoc/>
     public Task<RunDetails> GetRunAsync(Guid runId, long afterSequence = 0, int maxEvents = 10_000, CancellationToken cancellationToken = default) =>
         Queries.GetRun(runId, afterSequence, maxEvents).WaitAsync(cancellationToken);
 

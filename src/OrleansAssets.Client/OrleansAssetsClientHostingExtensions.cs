@@ -35,7 +35,7 @@ public sealed class OrleansAssetsClientOptions
     };
 
     public string Describe() => PostgresConnectionString is { } postgres
-        ? $"cluster '{ClusterId ?? "orleansassets"}' on Postgres {OrleansAssets.PostgresConnectionString.Describe(postgres)}"
+        ? $"cluster '{ClusterId ?? Cluster.ClusterIdentity.ClusterId}' on Postgres {OrleansAssets.PostgresConnectionString.Describe(postgres)}"
         : Gateways.Count > 0 ? $"gateway(s) {string.Join(", ", Gateways)}" : "the dev-mode silo on localhost:30000";
 }
 
@@ -95,8 +95,8 @@ public static class OrleansAssetsClientHostingExtensions
 
         client.Configure<Orleans.Configuration.ClusterOptions>(o =>
         {
-            o.ClusterId = options.ClusterId ?? "orleansassets";
-            o.ServiceId = options.ServiceId ?? "orleansassets";
+            o.ClusterId = options.ClusterId ?? Cluster.ClusterIdentity.ClusterId;
+            o.ServiceId = options.ServiceId ?? Cluster.ClusterIdentity.ServiceId;
         });
 
         return client;

@@ -14,6 +14,14 @@ public static class UserText
     public const int DefaultMaxLength = 60;
 
     /// <summary>The text in single quotes, escaped and shortened: <c>'raw_sales_data'</c>, <c>'aaaa… (10000 characters)'</c>.</summary>
+    /// <summary>A wait as people read it: <c>250 ms</c>, <c>2.0 s</c>, <c>1.5 min</c>.</summary>
+    public static string Duration(TimeSpan duration) => duration.TotalSeconds switch
+    {
+        < 1 => $"{duration.TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)} ms",
+        < 90 => $"{duration.TotalSeconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)} s",
+        _ => $"{duration.TotalMinutes.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)} min",
+    };
+
     public static string Quote(string? text, int maxLength = DefaultMaxLength) => $"'{Shorten(text, maxLength)}'";
 
     /// <summary>

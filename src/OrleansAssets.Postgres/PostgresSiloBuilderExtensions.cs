@@ -22,6 +22,19 @@ public static class PostgresSiloBuilderExtensions
     /// <remarks>The connection comes from <c>OrleansAssets:Postgres:ConnectionString</c>, <c>ConnectionStrings:Postgres</c> or the <c>OA_POSTGRES_*</c> variables, in that order.</remarks>
     public static ISiloBuilder UsePostgresAssetStorage(this ISiloBuilder builder, Action<PostgresStorageOptions>? configure = null)
     {
+        if (builder.Services.Any(s => s.ServiceType == typeof(PostgresRunStore)))
+        {
+            // Its clustering, grain storage, reminders and schema are registered once: a second call changes nothing.
+            return configure is null
+                ? builder
+                : throw new InvalidOperationException("UsePostgresAssetStorage was called a second time with settings; call it once with every setting.");
+        }
+
+        if (builder.Services.Any(s => s.ServiceType == typeof(IRunStore)))
+        {
+            throw new InvalidOperationException("UsePostgresAssetStorage was called on a silo that has another asset storage already (UseInMemoryAssetStorage?); choose one.");
+        }
+
         var options = new PostgresStorageOptions();
         builder.Configuration.GetSection(PostgresStorageOptions.SectionName).Bind(options);
         options.ConnectionString ??= PostgresConnectionString.From(builder.Configuration);

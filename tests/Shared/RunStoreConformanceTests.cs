@@ -307,4 +307,88 @@ public abstract class RunStoreConformanceTests
         Assert.True(result.Applied);
         Assert.Contains(await store.GetEventsAsync(run, 0, 100), e => e.Message == "soon");
     }
+
+    // The automation seam: run keys, ticks, cursors and status.
+
+    [Fact]
+    public async Task A_run_key_makes_one_run_and_a_second_run_with_it_is_refused_whole()
+    {
+        var store = await StoreAsync();
+        var first = Guid.NewGuid();
+        var second = Guid.NewGuid();
+        RunWrite Submit(Guid id) => new(id)
+        {
+            Run = new RunRecord { RunId = id, Status = RunStatus.Queued, Selection = "*", CreatedAt = DateTimeOffset.UtcNow },
+            RunKey = "schedule:daily:2026-12-01T00:00:00Z",
+            Tick = new TickWrite("schedule", "daily", new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero), Automation.TickStatus.Started) { RunIds = [id] },
+            Events = [Event(id, RunEventType.RunQueued, "queued")],
+        };
+
+        Assert.True((await store.AppendAsync(Submit(first))).Applied);
+        Assert.False((await store.AppendAsync(Submit(second))).Applied);
+
+        Assert.Equal(first, await store.FindRunByKeyAsync("schedule:daily:2026-12-01T00:00:00Z"));
+        Assert.Null(await store.GetRunAsync(second));
+        Assert.Empty(await store.GetEventsAsync(second, 0, 10));
+        Assert.Equal([first], Assert.Single(await store.ListTicksAsync("schedule", "daily", null, 10)).RunIds);
+        Assert.Null(await store.FindRunByKeyAsync("schedule:daily:never"));
+    }
+
+    [Fact]
+    public async Task Ticks_are_listed_newest_first_and_a_schedule_keeps_its_status_and_cursor()
+    {
+        var store = await StoreAsync();
+        var at = new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);
+        for (var i = 0; i < 3; i++)
+        {
+            await store.AppendAsync(new RunWrite(Guid.Empty)
+            {
+                Tick = new TickWrite("sensor", "inbox", at.AddMinutes(i), Automation.TickStatus.Skipped) { Message = $"nothing new {i}", Cursor = $"c{i}" },
+                Automation = new AutomationWrite("sensor", "inbox") { Cursor = $"c{i}" },
+            });
+        }
+
+        await store.AppendAsync(new RunWrite(Guid.Empty) { Automation = new AutomationWrite("sensor", "inbox") { Status = Automation.AutomationStatus.Running, StartedAt = at } });
+
+        var ticks = await store.ListTicksAsync("sensor", "inbox", null, 10);
+        Assert.Equal(["nothing new 2", "nothing new 1", "nothing new 0"], ticks.Select(t => t.Message));
+        Assert.Equal(["nothing new 0"], (await store.ListTicksAsync("sensor", "inbox", ticks[1].At, 10)).Select(t => t.Message));
+        var state = await store.GetAutomationStateAsync("sensor", "inbox");
+        Assert.Equal((Automation.AutomationStatus.Running, "c2", at), (state!.Status, state.Cursor, state.StartedAt));
+        var listed = Assert.Single(await store.ListAutomationAsync("sensor"));
+        Assert.Equal(("inbox", "nothing new 2"), (listed.Key, listed.Value.LastTick!.Message));
+        Assert.Empty(await store.ListAutomationAsync("schedule"));
+    }
+
+    // The queue's seam: the runs not finished.
+
+    [Fact]
+    public async Task The_unfinished_runs_are_the_queued_and_started_ones()
+    {
+        var store = await StoreAsync();
+        var queued = await CreateRunAsync(store, RunStatus.Queued);
+        var started = await CreateRunAsync(store, RunStatus.Started);
+        await CreateRunAsync(store, RunStatus.Success);
+        await CreateRunAsync(store, RunStatus.Failure);
+
+        Assert.Equal(new[] { queued, started }.Order(), (await store.GetUnfinishedRunsAsync()).Select(r => r.RunId).Order());
+    }
+
+    [Fact]
+    public async Task Runs_are_found_by_their_tags_as_a_chain_of_re_executions_is()
+    {
+        var store = await StoreAsync();
+        var root = Guid.NewGuid();
+        var child = Guid.NewGuid();
+        await store.AppendAsync(new RunWrite(child)
+        {
+            Run = new RunRecord { RunId = child, Status = RunStatus.Queued, Selection = "*", CreatedAt = DateTimeOffset.UtcNow, Tags = new() { [RunTags.RootRun] = root.ToString(), [RunTags.ParentRun] = root.ToString() } },
+            Events = [Event(child, RunEventType.RunQueued, "queued")],
+        });
+        await CreateRunAsync(store);
+
+        var chain = await store.ListRunsAsync(new RunQuery { Tags = new() { [RunTags.RootRun] = root.ToString() }, Limit = 10 });
+        Assert.Equal([child], chain.Select(r => r.RunId));
+        Assert.Equal((root, root), (chain[0].ParentRunId, chain[0].RootRunId));
+    }
 }

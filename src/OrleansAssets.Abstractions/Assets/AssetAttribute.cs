@@ -45,6 +45,12 @@ public sealed class AssetAttribute : Attribute
     /// code changes the value, and the asset (and what depends on it) shows as stale until materialized again.
     /// </summary>
     public string? CodeVersion { get; set; }
+
+    /// <summary>
+    /// The longest its code may run, in seconds; past it, its cancellation token fires and the attempt fails as timed
+    /// out. 0: the silo's <c>OrleansAssets:StepTimeout</c> (none by default).
+    /// </summary>
+    public double MaxRunTimeSeconds { get; set; }
 }
 
 /// <summary>

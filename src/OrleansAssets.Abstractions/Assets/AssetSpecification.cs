@@ -40,6 +40,12 @@ public sealed record AssetSpecification(string Key)
     /// <summary>The version of the code that computes the asset (see <see cref="AssetAttribute.CodeVersion"/>).</summary>
     public string? CodeVersion { get; init; }
 
+    /// <summary>When a failure of its code is tried again; the code location's default (<see cref="ICodeLocationBuilder.UseRetryPolicy"/>) when null.</summary>
+    public RetryPolicy? RetryPolicy { get; init; }
+
+    /// <summary>The longest its code may run (see <see cref="AssetAttribute.MaxRunTimeSeconds"/>); the silo's setting when null.</summary>
+    public TimeSpan? MaxRunTime { get; init; }
+
     /// <summary>The name of the IO manager that stores the value the asset returns; the code location's default when not set.</summary>
     public string? IOManager { get; init; }
 }

@@ -83,6 +83,13 @@ public interface ICodeLocationBuilder
     /// <summary>Adds a sensor that runs when runs end with a given status.</summary>
     ICodeLocationBuilder AddRunStatusSensor(RunStatusSensorDefinition sensor);
 
+    /// <summary>
+    /// The retry policy of every asset and op of this code location that declares none of its own (by
+    /// <see cref="RetryPolicyAttribute"/> or <see cref="AssetSpecification.RetryPolicy"/>). Without one, a failure of
+    /// user code fails its step at once.
+    /// </summary>
+    ICodeLocationBuilder UseRetryPolicy(RetryPolicy policy);
+
     /// <summary>Adds an IO manager that assets name in <see cref="AssetAttribute.IOManager"/>.</summary>
     ICodeLocationBuilder AddIOManager<TIOManager>(string name) where TIOManager : class, IIOManager;
 

@@ -303,6 +303,19 @@ public sealed class OrleansAssetsHttpClient : IOrleansAssetsClient, IDisposable
         return ToRecord(view);
     }
 
+    /// <inheritdoc/>
+    public async Task<RunRecord> ReexecuteRunAsync(Guid runId, bool fromFailure = false, IReadOnlyDictionary<string, string>? tags = null, CancellationToken cancellationToken = default)
+    {
+        var body = new Dictionary<string, object> { ["fromFailure"] = fromFailure };
+        if (tags is not null)
+        {
+            body["tags"] = tags;
+        }
+
+        var view = await SendAsync<RunView>(HttpMethod.Post, $"api/v1/runs/{runId}/reexecute", JsonContent.Create(body, options: OrleansAssetsJson.Options), cancellationToken, withSelection: true);
+        return ToRecord(view);
+    }
+
     private static string AutomationPath(AutomationKind kind, string name) =>
         $"api/v1/{(kind == AutomationKind.Schedule ? "schedules" : "sensors")}/{Segment(name, kind == AutomationKind.Schedule ? "schedule" : "sensor")}";
 
@@ -576,6 +589,8 @@ public sealed class OrleansAssetsHttpClient : IOrleansAssetsClient, IDisposable
             IsExternal = view.External ?? false,
             MultiAsset = view.MultiAsset,
             Subsettable = view.Subsettable ?? false,
+            Retry = view.Retry,
+            MaxRunTimeMs = view.MaxRunTimeMs,
         },
         State = new AssetState
         {

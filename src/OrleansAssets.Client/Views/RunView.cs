@@ -13,6 +13,8 @@ namespace OrleansAssets.Client.Views;
 /// <param name="Ops">The ops it runs besides its assets (a job's); left out when none.</param>
 /// <param name="Config">The run config as JSON text, when it was given one.</param>
 /// <param name="RunKey">The key a schedule's tick or a sensor's request made it once for, if any.</param>
+/// <param name="ParentRunId">The run it re-executes, when it is a re-execution (from its tags).</param>
+/// <param name="RootRunId">The first run of its chain of re-executions, when it is a re-execution.</param>
 public sealed record RunView(
     Guid RunId,
     RunStatus Status,
@@ -32,7 +34,9 @@ public sealed record RunView(
     string? Job = null,
     IReadOnlyList<string>? Ops = null,
     string? Config = null,
-    string? RunKey = null)
+    string? RunKey = null,
+    Guid? ParentRunId = null,
+    Guid? RootRunId = null)
 {
     public static RunView From(RunDetails details, IReadOnlyList<RunEvent>? allEvents = null)
     {
@@ -56,7 +60,9 @@ public sealed record RunView(
             run.Job,
             run.Ops.Count > 0 ? run.Ops : null,
             run.Config,
-            run.RunKey);
+            run.RunKey,
+            run.ParentRunId,
+            run.ParentRunId is null ? null : run.RootRunId);
     }
 }
 
@@ -75,6 +81,8 @@ public sealed record RunView(
 /// <param name="External">True for an asset produced outside OrleansAssets (reported, never run); left out otherwise.</param>
 /// <param name="MultiAsset">The multi-asset it is an output of, if any.</param>
 /// <param name="Subsettable">True when its multi-asset can run for some of its outputs only; left out otherwise.</param>
+/// <param name="Retry">When a failure of its code is tried again (attempts, delay, backoff, jitter, exception types never retried); left out when never.</param>
+/// <param name="MaxRunTimeMs">The longest its code may run, when it sets its own (else the silo's step timeout).</param>
 /// <param name="StaleReasons">Every reason it is behind (code version changed, upstream code version changed, upstream materialized since, never materialized).</param>
 public sealed record AssetView(
     string Key,
@@ -100,7 +108,9 @@ public sealed record AssetView(
     IReadOnlyList<StaleReason>? StaleReasons = null,
     bool? External = null,
     string? MultiAsset = null,
-    bool? Subsettable = null)
+    bool? Subsettable = null,
+    RetryPolicySpec? Retry = null,
+    double? MaxRunTimeMs = null)
 {
     public static AssetView From(AssetDetails details) => new(
         details.Spec.Key,
@@ -126,5 +136,7 @@ public sealed record AssetView(
         details.State.StaleReasons,
         details.Spec.IsExternal ? true : null,
         details.Spec.MultiAsset,
-        details.Spec.Subsettable ? true : null);
+        details.Spec.Subsettable ? true : null,
+        details.Spec.Retry,
+        details.Spec.MaxRunTimeMs);
 }

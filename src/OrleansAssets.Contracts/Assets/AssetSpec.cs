@@ -47,6 +47,47 @@ public sealed record AssetSpec
 
     /// <summary>Of a multi-asset's output: the multi-asset can run for some of its outputs only (it is told which).</summary>
     [Id(15)] public bool Subsettable { get; init; }
+
+    /// <summary>When a failure of its code is tried again; null: never (the code location declares no default).</summary>
+    [Id(16)] public RetryPolicySpec? Retry { get; init; }
+
+    /// <summary>The longest its code may run, as it declares it; null: the silo's step timeout.</summary>
+    [Id(17)] public double? MaxRunTimeMs { get; init; }
+}
+
+/// <summary>A step's retry policy as the cluster keeps it: exception types by full name, so no silo needs the user's types to read it.</summary>
+[GenerateSerializer, Alias("oa.RetryPolicySpec")]
+public sealed record RetryPolicySpec
+{
+    /// <summary>Attempts in all, the first one included.</summary>
+    [Id(0)] public int MaxAttempts { get; init; } = 1;
+
+    [Id(1)] public double DelayMs { get; init; }
+
+    /// <summary>True: each retry waits twice as long as the one before.</summary>
+    [Id(2)] public bool Exponential { get; init; }
+
+    [Id(3)] public double MaxDelayMs { get; init; }
+
+    /// <summary>A fraction (0 to 1) of each wait added or taken at random.</summary>
+    [Id(4)] public double Jitter { get; init; }
+
+    /// <summary>Full names of exception types that are never retried (derived types included).</summary>
+    [Id(5)] public List<string> NeverRetry { get; init; } = [];
+
+    /// <summary>The wait before the retry that follows failed attempt <paramref name="failures"/> (1 for the first failure), before jitter.</summary>
+    public TimeSpan DelayAfter(int failures)
+    {
+        var delay = Exponential ? DelayMs * Math.Pow(2, Math.Max(0, failures - 1)) : DelayMs;
+        return TimeSpan.FromMilliseconds(Math.Max(0, MaxDelayMs > 0 ? Math.Min(delay, MaxDelayMs) : delay));
+    }
+
+    /// <summary>The wait after <paramref name="failures"/> failures spread by <see cref="Jitter"/>; <paramref name="random"/> is a number in [0, 1).</summary>
+    public TimeSpan DelayAfter(int failures, double random)
+    {
+        var delay = DelayAfter(failures).TotalMilliseconds;
+        return TimeSpan.FromMilliseconds(Math.Max(0, delay + (delay * Math.Clamp(Jitter, 0, 1) * ((random * 2) - 1))));
+    }
 }
 
 [GenerateSerializer, Alias("oa.StepKind")]

@@ -112,6 +112,12 @@ public sealed record MaterializeRequest
     /// with what that step recorded for it.
     /// </summary>
     [Id(10)] public string? Lead { get; init; }
+
+    /// <summary>
+    /// Upstream keys whose materialization is that of the given run rather than the latest: a re-execution reuses
+    /// what its parent run materialized.
+    /// </summary>
+    [Id(11)] public Dictionary<string, Guid> PinnedUpstream { get; init; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>Where a run's step stands: its outcome, or the attempt running now and where.</summary>

@@ -123,6 +123,9 @@ public sealed record StepExecutionResult
 
     /// <summary>Of a multi-asset's step: what it produced for each output other than the step's own asset.</summary>
     [Id(10)] public List<OutputResult> Outputs { get; init; } = [];
+
+    /// <summary>The code threw an exception type its retry policy never retries: the step fails at once.</summary>
+    [Id(11)] public bool NeverRetry { get; init; }
 }
 
 /// <summary>What a multi-asset's step produced for one of its outputs.</summary>

@@ -53,6 +53,12 @@ public sealed record RunRecord
     /// <summary>The key the run was made once for (a schedule's tick, a sensor's request), if any.</summary>
     [Id(14)] public string? RunKey { get; init; }
 
+    /// <summary>The run this one re-executes, when it is a re-execution (kept as the tag <see cref="RunTags.ParentRun"/>, as Dagster does).</summary>
+    public Guid? ParentRunId => RunTags.RunIdOf(Tags, RunTags.ParentRun);
+
+    /// <summary>The first run of the chain of re-executions this one belongs to; its own id when it re-executes nothing.</summary>
+    public Guid RootRunId => RunTags.RunIdOf(Tags, RunTags.RootRun) ?? RunId;
+
     [System.Text.Json.Serialization.JsonIgnore]
     public bool IsFinished => Status is RunStatus.Success or RunStatus.Failure or RunStatus.Canceled;
 }
@@ -77,6 +83,9 @@ public sealed record RunRequest
 
     /// <summary>The tick of a schedule or sensor that made the run, recorded with it in one write.</summary>
     [Id(5)] public TickSubmission? Tick { get; init; }
+
+    /// <summary>Re-executes a finished run: its job, config and tags, for all its steps or from failure.</summary>
+    [Id(6)] public Reexecution? Reexecute { get; init; }
 }
 
 /// <summary>Which schedule or sensor tick a run belongs to.</summary>
@@ -106,10 +115,33 @@ public sealed record CancelRequest
     [Id(1)] public string? Reason { get; init; }
 }
 
+/// <summary>What a re-execution runs again of its parent run.</summary>
+[GenerateSerializer, Alias("oa.Reexecution")]
+public sealed record Reexecution
+{
+    [Id(0)] public required Guid ParentRunId { get; init; }
+
+    /// <summary>
+    /// Only the steps that failed, were canceled or did not run, with the values the parent run (or the runs it
+    /// re-executed) materialized for the rest; false: every step of the parent.
+    /// </summary>
+    [Id(1)] public bool FromFailure { get; init; }
+}
+
 /// <summary>The tag whose integer value orders queued runs, higher first.</summary>
 public static class RunTags
 {
     public const string Priority = "oa/priority";
+
+    /// <summary>On a re-execution: the run it re-executes, the first run of its chain, and how (<c>all</c> or <c>from_failure</c>).</summary>
+    public const string ParentRun = "oa/parent_run_id";
+
+    public const string RootRun = "oa/root_run_id";
+
+    public const string ReexecutionStrategy = "oa/reexecution";
+
+    public static Guid? RunIdOf(IReadOnlyDictionary<string, string> tags, string tag) =>
+        tags.TryGetValue(tag, out var text) && Guid.TryParse(text, out var id) ? id : null;
 
     /// <summary>The schedule whose tick made the run, and the tick (in the schedule's zone).</summary>
     public const string Schedule = "oa/schedule";

@@ -37,6 +37,12 @@ internal static class RunsApi
             .Accepts<CancelSubmission>("application/json")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/runs/{id}/reexecute", ReexecuteRun)
+            .WithName("reexecuteRun").WithTags("Runs")
+            .WithSummary("Re-execute a finished run")
+            .WithDescription("Starts a new run with the finished run's job, config and tags: every step of it, or with fromFailure only the steps that failed, were canceled or did not run, reusing the values the parent run materialized for the rest. The new run's tags oa/parent_run_id and oa/root_run_id name its parent and the first run of the chain (list a chain with GET /api/v1/runs?tag=oa/root_run_id=ID). Answers 202 with the new run; 404 for an unknown run; 400 when it is not finished or, from failure, has no failed step. Body (optional): {\"fromFailure\": true, \"tags\": {\"k\": \"v\"}}.")
+            .Accepts<ReexecuteSubmission>("application/json")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/queue", async (OrleansAssetsClient client) => TypedResults.Ok(await client.GetQueueAsync()))
             .WithName("getQueue").WithTags("Runs")
             .WithSummary("The run queue")
@@ -58,6 +64,14 @@ internal static class RunsApi
         var reason = await CancelSubmission.ReadReasonAsync(request);
         await client.CancelRunAsync(runId, reason, Callers.Of(request.HttpContext));
         return TypedResults.Accepted($"/api/v1/runs/{runId}", RunView.From(await client.GetRunAsync(runId)));
+    }
+
+    private static async Task<Accepted<RunView>> ReexecuteRun(OrleansAssetsClient client, string id, HttpRequest request)
+    {
+        var parent = RunIdOf(id);
+        var body = await ReexecuteSubmission.ReadAsync(request);
+        var run = await client.ReexecuteRunAsync(parent, body.FromFailure, body.Tags);
+        return TypedResults.Accepted($"/api/v1/runs/{run.RunId}", RunView.From(await client.GetRunAsync(run.RunId)));
     }
 
     private static async Task<Ok<Page<RunRecord>>> ListRuns(OrleansAssetsClient client, string? status, string[]? tag, string? asset, string? limit, string? cursor)
@@ -117,6 +131,42 @@ internal static class RunsApi
     }
 
     private sealed record RunCursor(DateTimeOffset CreatedAt, Guid RunId);
+}
+
+/// <summary>What a re-execution takes: whether only from failure, and tags to add to the parent's.</summary>
+public sealed record ReexecuteSubmission
+{
+    /// <summary>Only the steps that failed, were canceled or did not run; false (the default): every step.</summary>
+    public bool FromFailure { get; init; }
+
+    /// <summary>Tags added to (or replacing) the parent run's.</summary>
+    public Dictionary<string, string>? Tags { get; init; }
+
+    private const string Example = "{\"fromFailure\": true, \"tags\": {\"owner\": \"me\"}}";
+
+    internal static async Task<ReexecuteSubmission> ReadAsync(HttpRequest request)
+    {
+        using var document = await JsonBody.ReadObjectAsync(request, Example);
+        if (document is null)
+        {
+            return new ReexecuteSubmission();
+        }
+
+        var submission = new ReexecuteSubmission();
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            submission = property.Name.ToLowerInvariant() switch
+            {
+                "fromfailure" when property.Value.ValueKind is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False => submission with { FromFailure = property.Value.GetBoolean() },
+                "fromfailure" => throw new BadRequestException($"fromFailure must be true or false, not {JsonBody.Kind(property.Value)}."),
+                "tags" when property.Value.ValueKind == System.Text.Json.JsonValueKind.Null => submission,
+                "tags" => submission with { Tags = JsonBody.Strings(property.Value, "tags") },
+                _ => throw new BadRequestException($"{UserText.Quote(property.Name)} is not a field of a re-execution; it takes fromFailure and tags."),
+            };
+        }
+
+        return submission;
+    }
 }
 
 /// <summary>What starts a run: a selection, and tags recorded with it.</summary>

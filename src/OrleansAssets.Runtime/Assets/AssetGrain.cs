@@ -26,12 +26,13 @@ namespace OrleansAssets.Assets;
 /// waits long and why it may move at any time, as on a graceful stop.
 /// </remarks>
 internal sealed partial class AssetGrain(
-    IRunStore store,
+    IRunEventWriter writer, IEventLogStore eventLog, IAssetStateStore assetState,
     AssetGraphCache graphs,
     SiloDeaths deaths,
     GracefulShutdown shutdown,
     Events.RunEventFeed feed,
     IOptions<OrleansAssetsOptions> options,
+    TimeProvider time,
     ILogger<AssetGrain> logger) : Grain, IAssetGrain
 {
     /// <summary>How long a run's call waits for an outcome before it is answered "not yet" and asks again.</summary>
@@ -57,7 +58,7 @@ internal sealed partial class AssetGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (await store.GetAssetStateAsync(Key, cancellationToken) is { } stored)
+        if (await assetState.GetAssetStateAsync(Key, cancellationToken) is { } stored)
         {
             (_state, _version) = (stored.State, stored.Version);
         }
@@ -74,7 +75,7 @@ internal sealed partial class AssetGrain(
             return;
         }
 
-        var activity = await store.GetActivityAsync(upstream, cancellationToken, details: false);
+        var activity = await assetState.GetActivityAsync(upstream, cancellationToken, details: false);
         foreach (var (key, seen) in activity)
         {
             if (seen.LatestMaterialization is { } m)
@@ -148,7 +149,7 @@ internal sealed partial class AssetGrain(
         }
 
         // A retried report (its answer lost) finds the record its first attempt made: that is the answer, recorded once.
-        var recorded = _state.History.FirstOrDefault(h => h.RunId == report.ReportId) ?? await store.FindMaterializationAsync(report.ReportId, Key);
+        var recorded = _state.History.FirstOrDefault(h => h.RunId == report.ReportId) ?? await assetState.FindMaterializationAsync(report.ReportId, Key);
         if (recorded is null)
         {
             var metadata = new Dictionary<string, MetadataValue>(report.Metadata, StringComparer.Ordinal);
@@ -159,7 +160,7 @@ internal sealed partial class AssetGrain(
             var upstream = graph.UpstreamOf(Key).ToList();
             if (upstream.Count > 0)
             {
-                foreach (var (key, activity) in await store.GetActivityAsync(upstream, details: false))
+                foreach (var (key, activity) in await assetState.GetActivityAsync(upstream, details: false))
                 {
                     if (activity.LatestMaterialization is { } m)
                     {
@@ -185,7 +186,7 @@ internal sealed partial class AssetGrain(
             // keys its record as a run's id does (the store records a run and asset once), and no run row exists for
             // it, so it is never listed, queued or resumed as a run.
             var written = await WriteAsync(new RunWrite(report.ReportId) { Materialization = record }, state => Adopt(state, record));
-            recorded = written.Applied ? record : await store.FindMaterializationAsync(report.ReportId, Key) ?? record;
+            recorded = written.Applied ? record : await assetState.FindMaterializationAsync(report.ReportId, Key) ?? record;
             if (written.Applied)
             {
                 // Live views learn of materializations from run events; a report has no run log to store one in, so
@@ -283,6 +284,12 @@ internal sealed partial class AssetGrain(
         }
 
         var result = report.Result;
+        if (result is { Succeeded: false, Canceled: false } && await RetryDelayAsync(report, tracker) is { } retry)
+        {
+            await RecordRetryAsync(report, tracker, retry.Failures, retry.Delay);
+            return;
+        }
+
         var outcome = result switch
         {
             { Succeeded: true } => await RecordSuccessAsync(report),
@@ -324,7 +331,7 @@ internal sealed partial class AssetGrain(
         var (attempt, silo) = (tracker.Attempt, tracker.Silo);
         if (tracker.Driven || request.MayHaveStarted)
         {
-            var step = await store.GetStepAsync(request.RunId, Key);
+            var step = await eventLog.GetStepAsync(request.RunId, Key);
             if (step is { IsFinished: true })
             {
                 Complete(request.RunId, tracker, await OutcomeFromRecordAsync(request.RunId, step));
@@ -365,8 +372,14 @@ internal sealed partial class AssetGrain(
                     return;
                 }
 
+                // The attempt failed and its retry is recorded: the next one starts after the policy's wait, below.
+                if (tracker.RetryAfter(attempt) is not null)
+                {
+                    silo = null;
+                }
+
                 // The silo is dead and with it the attempt (or the attempt never ran), unless its outcome landed just before.
-                if (await RecordLostAsync(request.RunId, tracker, attempt, silo) is { } record)
+                else if (await RecordLostAsync(request.RunId, tracker, attempt, silo) is { } record)
                 {
                     (attempt, silo) = (record.Attempts, record.Status == StepStatus.Running ? record.Silo : null);
                     continue;
@@ -384,6 +397,16 @@ internal sealed partial class AssetGrain(
                 // Canceled before an attempt could start: none will.
                 Complete(request.RunId, tracker, await RecordCanceledAsync(request.RunId, attempt, $"not started: the run was canceled by {by}", [], 0, DateTimeOffset.UtcNow, silo: null));
                 return;
+            }
+
+            if (tracker.RetryAfter(attempt) is { } wait)
+            {
+                // The policy's wait, on the silo's clock; a cancel of the run ends it at once.
+                await Task.WhenAny(Task.Delay(wait, time, stop), tracker.CancelRequested);
+                if (tracker.CancelBy is not null || stop.IsCancellationRequested)
+                {
+                    continue;
+                }
             }
 
             attempt++;
@@ -428,7 +451,7 @@ internal sealed partial class AssetGrain(
         // An executor whose activation went (its directory entry lived on a silo that stopped) stores its start as
         // it goes; an attempt that had just begun stores it within the flush interval.
         await Task.Delay(TimeSpan.FromSeconds(1), stop);
-        var step = await store.GetStepAsync(request.RunId, Key);
+        var step = await eventLog.GetStepAsync(request.RunId, Key);
         if (step is { IsFinished: true })
         {
             Complete(request.RunId, tracker, await OutcomeFromRecordAsync(request.RunId, step));
@@ -446,7 +469,7 @@ internal sealed partial class AssetGrain(
         Task? giveUp = null;
         while (true)
         {
-            if (tracker.AbandonedAttempt(attempt) is not null)
+            if (tracker.AbandonedAttempt(attempt) is not null || tracker.RetryAfter(attempt) is not null)
             {
                 return true;
             }
@@ -459,7 +482,7 @@ internal sealed partial class AssetGrain(
             }
 
             // Until the cancel came, it is one of the things to wait for; after, the grace period is.
-            var woke = await Task.WhenAny(tracker.Outcome.Task, dead, going, tracker.AttemptAbandoned, giveUp ?? tracker.CancelRequested, Task.Delay(RecordCheckInterval));
+            var woke = await Task.WhenAny(tracker.Outcome.Task, dead, going, tracker.AttemptAbandoned, tracker.RetryScheduled, giveUp ?? tracker.CancelRequested, Task.Delay(RecordCheckInterval));
             if (tracker.Outcome.Task.IsCompleted || woke == going)
             {
                 return false;
@@ -476,12 +499,12 @@ internal sealed partial class AssetGrain(
                 return false;
             }
 
-            if (woke == tracker.AttemptAbandoned || woke == tracker.CancelRequested)
+            if (woke == tracker.AttemptAbandoned || woke == tracker.CancelRequested || woke == tracker.RetryScheduled)
             {
                 continue;
             }
 
-            if (await store.GetStepAsync(runId, Key) is { IsFinished: true } step)
+            if (await eventLog.GetStepAsync(runId, Key) is { IsFinished: true } step)
             {
                 Complete(runId, tracker, await OutcomeFromRecordAsync(runId, step));
                 return false;
@@ -517,7 +540,8 @@ internal sealed partial class AssetGrain(
 
         // An attempt that never ran (its silo stopped first) does not count against the step's attempts.
         var notStarted = tracker.AbandonedAttempt(attempt);
-        var lost = attempt - tracker.AttemptsNotStarted;
+        // Nor do attempts whose code failed and that its retry policy tried again: they count against the policy.
+        var lost = attempt - tracker.AttemptsNotStarted - tracker.Failures;
         var giveUp = notStarted is null && lost >= Math.Max(1, options.Value.MaxStepAttempts);
         var error = notStarted ?? new StepError
         {
@@ -543,10 +567,10 @@ internal sealed partial class AssetGrain(
             LogAttemptLost(logger, Key, runId, attempt, silo);
         }
 
-        var result = giveUp ? await WriteAsync(write, state => WithFailure(state, runId, now, error)) : await store.AppendAsync(write);
+        var result = giveUp ? await WriteAsync(write, state => WithFailure(state, runId, now, error)) : await writer.AppendAsync(write);
         if (!result.Applied)
         {
-            var step = await store.GetStepAsync(runId, Key);
+            var step = await eventLog.GetStepAsync(runId, Key);
             if (step is { IsFinished: true })
             {
                 Complete(runId, tracker, await OutcomeFromRecordAsync(runId, step));
@@ -607,7 +631,7 @@ internal sealed partial class AssetGrain(
                 if (!announced)
                 {
                     announced = true;
-                    await store.AppendAsync(new RunWrite(request.RunId)
+                    await writer.AppendAsync(new RunWrite(request.RunId)
                     {
                         Events = [Event(request.RunId, attempt, RunEventType.StepWaiting, $"{e.Message} Waiting up to {options.Value.CodeLocationWaitTimeout} for one to join.")],
                     });
@@ -646,7 +670,7 @@ internal sealed partial class AssetGrain(
     /// </summary>
     private async Task<StepOutcome> OutcomeOfLeadAsync(Guid runId, string lead, string? multiAsset)
     {
-        var step = await store.GetStepAsync(runId, Key);
+        var step = await eventLog.GetStepAsync(runId, Key);
         if (step is { IsFinished: true })
         {
             var outcome = await OutcomeFromRecordAsync(runId, step);
@@ -748,7 +772,7 @@ internal sealed partial class AssetGrain(
         if (!(await WriteAsync(outcome, state => Adopt(state, record))).Applied)
         {
             // Recorded before (this outcome handed over twice, or another attempt's first): report that one, never a second.
-            return await OutcomeFromRecordAsync(report.RunId, await store.GetStepAsync(report.RunId, Key));
+            return await OutcomeFromRecordAsync(report.RunId, await eventLog.GetStepAsync(report.RunId, Key));
         }
 
         foreach (var (upstream, run) in report.ConsumedUpstream)
@@ -764,7 +788,7 @@ internal sealed partial class AssetGrain(
     private async Task<StepOutcome> RecordOpSuccessAsync(StepReport report)
     {
         var result = report.Result;
-        var written = await store.AppendAsync(new RunWrite(report.RunId)
+        var written = await writer.AppendAsync(new RunWrite(report.RunId)
         {
             Step = new StepWrite(Key, StepTransition.Succeeded, report.Attempt) { Timestamp = DateTimeOffset.UtcNow, StartedAt = result.StartedAt, DurationMs = result.DurationMs, Silo = result.Silo },
             Events =
@@ -780,7 +804,70 @@ internal sealed partial class AssetGrain(
         });
         return written.Applied
             ? new StepOutcome { Succeeded = true }
-            : await OutcomeFromRecordAsync(report.RunId, await store.GetStepAsync(report.RunId, Key));
+            : await OutcomeFromRecordAsync(report.RunId, await eventLog.GetStepAsync(report.RunId, Key));
+    }
+
+    /// <summary>
+    /// The wait before the next attempt when the step's retry policy tries this failure again; null when the step
+    /// fails for good (no policy, its attempts used up, an exception type it never retries, the run being canceled).
+    /// </summary>
+    private async Task<(int Failures, TimeSpan Delay)?> RetryDelayAsync(StepReport report, StepTracker tracker)
+    {
+        if (report.Spec.Retry is not { MaxAttempts: > 1 } policy || report.Result.NeverRetry || tracker.CancelBy is not null)
+        {
+            return null;
+        }
+
+        if (tracker.Failures == 0 && report.Attempt > 1)
+        {
+            // A fresh activation: count the failures recorded before it (attempts lost with a silo do not count).
+            var events = await eventLog.GetEventsAsync(report.RunId, 0, 100_000, includeLogs: false);
+            tracker.Failures = events.Count(e => e.AssetKey == Key && e.Type == RunEventType.StepFailed && e.WillRetry && e.Error?.Type != "OrleansAssets.AttemptLost" && e.Attempt < report.Attempt);
+        }
+
+        var failures = tracker.Failures + 1;
+        return failures < policy.MaxAttempts ? (failures, policy.DelayAfter(failures, Random.Shared.NextDouble())) : null;
+    }
+
+    /// <summary>
+    /// Records the failed attempt and that the step will be tried again (its record goes back to pending, as for an
+    /// attempt lost with its silo), then has the step's driver start the next attempt after <paramref name="delay"/>.
+    /// </summary>
+    private async Task RecordRetryAsync(StepReport report, StepTracker tracker, int failures, TimeSpan delay)
+    {
+        var result = report.Result;
+        var error = result.Error ?? new StepError { Type = "Unknown", Message = "The step failed without an error." };
+        var max = report.Spec.Retry!.MaxAttempts;
+        var written = await writer.AppendAsync(new RunWrite(report.RunId)
+        {
+            Step = new StepWrite(Key, StepTransition.AttemptLost, report.Attempt) { Timestamp = DateTimeOffset.UtcNow, StartedAt = result.StartedAt, DurationMs = result.DurationMs, Error = error, Silo = result.Silo },
+            Events =
+            [
+                .. result.Logs,
+                Event(report.RunId, report.Attempt, RunEventType.StepFailed, $"{error}; failure {failures} of {max} allowed, trying again in {UserText.Duration(delay)}") with
+                {
+                    Error = error,
+                    WillRetry = true,
+                    DurationMs = result.DurationMs,
+                    Silo = result.Silo,
+                    Metadata = new() { ["retry_delay_ms"] = MetadataValue.Int((long)delay.TotalMilliseconds), ["failures"] = MetadataValue.Int(failures), ["max_attempts"] = MetadataValue.Int(max) },
+                },
+            ],
+        });
+        if (!written.Applied)
+        {
+            // The step moved on first (an outcome recorded by another activation): that is its outcome.
+            if (await eventLog.GetStepAsync(report.RunId, Key) is { IsFinished: true } step)
+            {
+                Complete(report.RunId, tracker, await OutcomeFromRecordAsync(report.RunId, step));
+            }
+
+            return;
+        }
+
+        LogRetrying(logger, Key, report.RunId, report.Attempt, delay, error.ToString());
+        tracker.Failures = failures;
+        tracker.ScheduleRetry(report.Attempt, delay);
     }
 
     private async Task<StepOutcome> RecordFailureAsync(Guid runId, int attempt, StepError? error, List<RunEvent> logs, double durationMs, DateTimeOffset startedAt, string? silo)
@@ -796,7 +883,7 @@ internal sealed partial class AssetGrain(
             state => WithFailure(state, runId, now, error));
         if (!result.Applied)
         {
-            return await OutcomeFromRecordAsync(runId, await store.GetStepAsync(runId, Key));
+            return await OutcomeFromRecordAsync(runId, await eventLog.GetStepAsync(runId, Key));
         }
 
         LogStepFailed(logger, Key, runId, error.ToString());
@@ -806,14 +893,14 @@ internal sealed partial class AssetGrain(
     /// <summary>The step ends canceled: no materialization, the asset's state unchanged.</summary>
     private async Task<StepOutcome> RecordCanceledAsync(Guid runId, int attempt, string why, List<RunEvent> logs, double durationMs, DateTimeOffset startedAt, string? silo)
     {
-        var result = await store.AppendAsync(new RunWrite(runId)
+        var result = await writer.AppendAsync(new RunWrite(runId)
         {
             Step = new StepWrite(Key, StepTransition.Canceled, attempt) { Timestamp = DateTimeOffset.UtcNow, StartedAt = startedAt, DurationMs = durationMs, Silo = silo },
             Events = [.. logs, Event(runId, attempt, RunEventType.StepCanceled, why) with { DurationMs = durationMs > 0 ? durationMs : null, Silo = silo }],
         });
         return result.Applied
             ? new StepOutcome { Succeeded = false, Canceled = true, Error = new StepError { Type = "OrleansAssets.Canceled", Message = why } }
-            : await OutcomeFromRecordAsync(runId, await store.GetStepAsync(runId, Key));
+            : await OutcomeFromRecordAsync(runId, await eventLog.GetStepAsync(runId, Key));
     }
 
     private static AssetGrainState WithFailure(AssetGrainState state, Guid runId, DateTimeOffset at, StepError error)
@@ -830,7 +917,7 @@ internal sealed partial class AssetGrain(
             return new StepOutcome { Succeeded = true, AlreadyRecorded = true };
         }
 
-        if (step?.Status == StepStatus.Success && await store.FindMaterializationAsync(runId, Key) is { } materialization)
+        if (step?.Status == StepStatus.Success && await assetState.FindMaterializationAsync(runId, Key) is { } materialization)
         {
             if (_state.History.All(h => h.RunId != runId))
             {
@@ -874,7 +961,7 @@ internal sealed partial class AssetGrain(
             RunWriteResult result;
             try
             {
-                result = await store.AppendAsync(write with { AssetState = new AssetStateWrite(Key, _version, next) });
+                result = await writer.AppendAsync(write with { AssetState = new AssetStateWrite(Key, _version, next) });
             }
             catch (AssetStateConflictException)
             {
@@ -887,7 +974,7 @@ internal sealed partial class AssetGrain(
             {
                 (_state, _version) = (next, version);
             }
-            else if (await store.GetAssetStateAsync(Key) is { } stored)
+            else if (await assetState.GetAssetStateAsync(Key) is { } stored)
             {
                 // The step was recorded already, with the state that went with it: take that.
                 (_state, _version) = (stored.State, stored.Version);
@@ -915,6 +1002,10 @@ internal sealed partial class AssetGrain(
             {
                 runs[upstream] = request.RunId;
             }
+            else if (request.PinnedUpstream.TryGetValue(upstream, out var reused))
+            {
+                runs[upstream] = reused;
+            }
             else
             {
                 elsewhere.Add(upstream);
@@ -923,7 +1014,7 @@ internal sealed partial class AssetGrain(
 
         if (elsewhere.Count > 0)
         {
-            var activity = await store.GetActivityAsync(elsewhere);
+            var activity = await assetState.GetActivityAsync(elsewhere);
             foreach (var upstream in elsewhere)
             {
                 if (activity.GetValueOrDefault(upstream)?.LatestMaterialization is { } m)
@@ -948,14 +1039,14 @@ internal sealed partial class AssetGrain(
             return versions;
         }
 
-        var activity = await store.GetActivityAsync([.. consumed.Keys], details: false);
+        var activity = await assetState.GetActivityAsync([.. consumed.Keys], details: false);
         foreach (var (upstream, run) in consumed)
         {
             if (activity.GetValueOrDefault(upstream)?.LatestMaterialization is { } latest && latest.RunId == run)
             {
                 versions[upstream] = latest.CodeVersion;
             }
-            else if (await store.FindMaterializationAsync(run, upstream) is { } found)
+            else if (await assetState.FindMaterializationAsync(run, upstream) is { } found)
             {
                 versions[upstream] = found.CodeVersion;
             }
@@ -1079,6 +1170,26 @@ internal sealed partial class AssetGrain(
             abandoned.TrySetResult();
         }
 
+        private readonly Dictionary<int, TimeSpan> _retries = [];
+        private TaskCompletionSource _retryScheduled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Failures of the step's code so far in this run, as its retry policy counts them.</summary>
+        public int Failures { get; set; }
+
+        /// <summary>Completes when a failed attempt's retry is recorded.</summary>
+        public Task RetryScheduled => _retryScheduled.Task;
+
+        /// <summary>The wait before the attempt after <paramref name="attempt"/>, when that attempt failed and is retried.</summary>
+        public TimeSpan? RetryAfter(int attempt) => _retries.TryGetValue(attempt, out var wait) ? wait : null;
+
+        public void ScheduleRetry(int attempt, TimeSpan wait)
+        {
+            _retries[attempt] = wait;
+            var scheduled = _retryScheduled;
+            _retryScheduled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            scheduled.TrySetResult();
+        }
+
         /// <summary>Completes when the next attempt starts (or is picked up), so the run learns of it at once.</summary>
         public Task AttemptStarted => _attemptStarted.Task;
 
@@ -1095,6 +1206,9 @@ internal sealed partial class AssetGrain(
             started.TrySetResult();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Step {AssetKey} of run {RunId}: attempt {Attempt} failed, trying again in {Delay}: {Error}")]
+    private static partial void LogRetrying(ILogger logger, string assetKey, Guid runId, int attempt, TimeSpan delay, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Asset {AssetKey} failed in run {RunId}: {Error}")]
     private static partial void LogStepFailed(ILogger logger, string assetKey, Guid runId, string error);

@@ -17,7 +17,7 @@ namespace OrleansAssets.Automation;
 /// handled.
 /// </summary>
 internal sealed partial class ScheduleGrain(
-    IRunStore store,
+    IRunEventWriter writer, IAutomationStore automation,
     AssetGraphCache graphs,
     IOptions<OrleansAssetsOptions> options,
     TimeProvider time,
@@ -99,7 +99,7 @@ internal sealed partial class ScheduleGrain(
     }
 
     public async Task<List<TickRecord>> GetTicks(DateTimeOffset? before, int limit) =>
-        [.. await store.ListTicksAsync(RunKeys.ScheduleKind, Name, before, Math.Clamp(limit, 1, 1000))];
+        [.. await automation.ListTicksAsync(RunKeys.ScheduleKind, Name, before, Math.Clamp(limit, 1, 1000))];
 
     public async Task ReceiveReminder(string reminderName, Orleans.Runtime.TickStatus status)
     {
@@ -123,10 +123,10 @@ internal sealed partial class ScheduleGrain(
             return;
         }
 
-        var kept = await store.GetAutomationStateAsync(RunKeys.ScheduleKind, Name);
+        var kept = await automation.GetAutomationStateAsync(RunKeys.ScheduleKind, Name);
         _status = kept?.Status ?? spec.DefaultStatus;
         _cursor = kept?.Cursor is { } cursor && DateTimeOffset.TryParse(cursor, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var at) ? at : null;
-        _lastTick ??= (await store.ListTicksAsync(RunKeys.ScheduleKind, Name, null, 1)).FirstOrDefault();
+        _lastTick ??= (await automation.ListTicksAsync(RunKeys.ScheduleKind, Name, null, 1)).FirstOrDefault();
         if (_status == AutomationStatus.Running && _cursor is null)
         {
             // Running by default and never started: it begins now, and remembers it, so a move to another silo
@@ -208,7 +208,7 @@ internal sealed partial class ScheduleGrain(
                     return;
                 }
 
-                await Task.WhenAll(skipped.Select(t => store.AppendAsync(new RunWrite(Guid.Empty) { Tick = t })));
+                await Task.WhenAll(skipped.Select(t => writer.AppendAsync(new RunWrite(Guid.Empty) { Tick = t })));
                 _lastTick = Record(skipped[^1]);
                 skipped.Clear();
             }
@@ -250,7 +250,7 @@ internal sealed partial class ScheduleGrain(
         catch (OrleansAssetsException e) when (e is not StorageUnavailableException and not CodeLocationUnavailableException)
         {
             var failed = new TickWrite(RunKeys.ScheduleKind, Name, tick, TickStatus.Failed) { Message = $"its run could not be made: {e.Message}" };
-            await store.AppendAsync(new RunWrite(Guid.Empty) { Tick = failed });
+            await writer.AppendAsync(new RunWrite(Guid.Empty) { Tick = failed });
             LogTickRefused(logger, spec.Name, ScheduleClock.Format(tick), e.Message);
             return Record(failed);
         }
@@ -285,7 +285,7 @@ internal sealed partial class ScheduleGrain(
         return _spec ?? throw new NotFoundException(await AutomationInfos.UnknownAsync(graphs, "schedule", Name));
     }
 
-    private async Task WriteAsync(AutomationWrite write) => await store.AppendAsync(new RunWrite(Guid.Empty) { Automation = write });
+    private async Task WriteAsync(AutomationWrite write) => await writer.AppendAsync(new RunWrite(Guid.Empty) { Automation = write });
 
     private TickRecord Record(TickWrite tick) => AutomationInfos.Recorded(tick, time.GetUtcNow());
 

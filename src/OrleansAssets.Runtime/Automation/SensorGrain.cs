@@ -17,7 +17,7 @@ namespace OrleansAssets.Automation;
 /// </summary>
 [CodeLocationPlacementFilter]
 internal sealed partial class SensorGrain(
-    IRunStore store,
+    IRunEventWriter writer, IAssetStateStore assetState, IAutomationStore automation,
     AssetGraphCache graphs,
     CodeLocationRegistry locations,
     IServiceProvider services,
@@ -98,7 +98,7 @@ internal sealed partial class SensorGrain(
     }
 
     public async Task<List<TickRecord>> GetTicks(DateTimeOffset? before, int limit) =>
-        [.. await store.ListTicksAsync(RunKeys.SensorKind, Name, before, Math.Clamp(limit, 1, 1000))];
+        [.. await automation.ListTicksAsync(RunKeys.SensorKind, Name, before, Math.Clamp(limit, 1, 1000))];
 
     public async Task ReceiveReminder(string reminderName, Orleans.Runtime.TickStatus status)
     {
@@ -143,10 +143,10 @@ internal sealed partial class SensorGrain(
             return;
         }
 
-        var kept = await store.GetAutomationStateAsync(RunKeys.SensorKind, Name);
+        var kept = await automation.GetAutomationStateAsync(RunKeys.SensorKind, Name);
         _status = kept?.Status ?? _spec.DefaultStatus;
         _cursor = kept?.Cursor;
-        _lastTick ??= (await store.ListTicksAsync(RunKeys.SensorKind, Name, null, 1)).FirstOrDefault();
+        _lastTick ??= (await automation.ListTicksAsync(RunKeys.SensorKind, Name, null, 1)).FirstOrDefault();
     }
 
     private async Task ApplyStatusAsync(bool catchUp)
@@ -201,7 +201,7 @@ internal sealed partial class SensorGrain(
 
         foreach (var asset in spec.Assets)
         {
-            var latest = (await store.ListMaterializationsAsync(asset, null, 1)).FirstOrDefault();
+            var latest = (await assetState.ListMaterializationsAsync(asset, null, 1)).FirstOrDefault();
             if (latest is not null && seen.GetValueOrDefault(asset) != latest.RunId)
             {
                 await OnMaterialized(asset, latest.RunId);
@@ -214,7 +214,7 @@ internal sealed partial class SensorGrain(
         var seen = new Dictionary<string, Guid>(StringComparer.Ordinal);
         foreach (var asset in spec.Assets)
         {
-            if ((await store.ListMaterializationsAsync(asset, null, 1)).FirstOrDefault() is { } latest)
+            if ((await assetState.ListMaterializationsAsync(asset, null, 1)).FirstOrDefault() is { } latest)
             {
                 seen[asset] = latest.RunId;
             }
@@ -248,7 +248,7 @@ internal sealed partial class SensorGrain(
                 Message = runIds.Count > 0 ? what : $"{what}: its run was made before",
                 Cursor = cursor,
             };
-            await store.AppendAsync(new RunWrite(Guid.Empty) { Tick = tick, Automation = cursor is null ? null : new AutomationWrite(RunKeys.SensorKind, Name) { Cursor = cursor } });
+            await writer.AppendAsync(new RunWrite(Guid.Empty) { Tick = tick, Automation = cursor is null ? null : new AutomationWrite(RunKeys.SensorKind, Name) { Cursor = cursor } });
             _cursor = cursor ?? _cursor;
             _lastTick = Record(tick);
         }
@@ -325,7 +325,7 @@ internal sealed partial class SensorGrain(
         foreach (var request in requests)
         {
             var runKey = RunKeys.ForSensorRequest(Name, request.RunKey);
-            if (await store.FindRunByKeyAsync(runKey) is not null)
+            if (await automation.FindRunByKeyAsync(runKey) is not null)
             {
                 continue;
             }
@@ -371,7 +371,7 @@ internal sealed partial class SensorGrain(
         var repeat = tick.Status == TickStatus.Skipped && _lastTick is { Status: TickStatus.Skipped } last && last.Message == tick.Message && newCursor is null;
         if (!repeat)
         {
-            await store.AppendAsync(new RunWrite(Guid.Empty)
+            await writer.AppendAsync(new RunWrite(Guid.Empty)
             {
                 Tick = tick,
                 Automation = newCursor is null ? null : new AutomationWrite(RunKeys.SensorKind, Name) { Cursor = newCursor },
@@ -406,7 +406,7 @@ internal sealed partial class SensorGrain(
         return _spec ?? throw new NotFoundException(await AutomationInfos.UnknownAsync(graphs, "sensor", Name));
     }
 
-    private async Task WriteAsync(AutomationWrite write) => await store.AppendAsync(new RunWrite(Guid.Empty) { Automation = write });
+    private async Task WriteAsync(AutomationWrite write) => await writer.AppendAsync(new RunWrite(Guid.Empty) { Automation = write });
 
     private TickRecord Record(TickWrite tick) => AutomationInfos.Recorded(tick, time.GetUtcNow());
 

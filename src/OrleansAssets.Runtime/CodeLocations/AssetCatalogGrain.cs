@@ -113,7 +113,8 @@ internal sealed class AssetSpecComparer : IEqualityComparer<Assets.AssetSpec>
             && x.IOManager == y.IOManager && x.Dependencies.SequenceEqual(y.Dependencies) && x.Inputs.SequenceEqual(y.Inputs)
             && x.Owners.SequenceEqual(y.Owners) && x.Kinds.SequenceEqual(y.Kinds) && x.Tags.Count == y.Tags.Count && !x.Tags.Except(y.Tags).Any()
             && x.Kind == y.Kind && x.Config.SequenceEqual(y.Config) && x.CodeVersion == y.CodeVersion
-            && x.IsExternal == y.IsExternal && x.MultiAsset == y.MultiAsset && x.Subsettable == y.Subsettable);
+            && x.IsExternal == y.IsExternal && x.MultiAsset == y.MultiAsset && x.Subsettable == y.Subsettable
+            && RetryPolicies.Same(x.Retry, y.Retry) && x.MaxRunTimeMs == y.MaxRunTimeMs);
 
     public int GetHashCode(Assets.AssetSpec obj) => obj.Key.GetHashCode(StringComparison.Ordinal);
 }

@@ -83,6 +83,8 @@ internal static class AssetDefinitionReader
             IsExternal = declared.External,
             MultiAsset = declared.Multi?.Name,
             Subsettable = declared.Multi?.CanSubset ?? false,
+            Retry = RetryPolicies.ToSpec(specification.RetryPolicy, $"asset '{key}' ({where})", problems),
+            MaxRunTimeMs = MaxRunTimeOf(specification.MaxRunTime, $"asset '{key}' ({where})", problems),
         };
         return new AssetDefinition(spec, declared.DeclaringType, declared.Method, declared.Parameters)
         {
@@ -123,6 +125,7 @@ internal static class AssetDefinitionReader
                 CodeLocation = codeLocation,
                 Kind = StepKind.Op,
                 Config = ConfigSchema.Of(parameters),
+                Retry = RetryPolicies.ToSpec(RetryPolicies.Of(method), $"op '{key}' ({where})", problems),
             }, opsClass, method, parameters);
         }
     }
@@ -151,6 +154,8 @@ internal static class AssetDefinitionReader
             Deps = [.. attribute.Deps.Where(d => !inputs.Contains(d, StringComparer.Ordinal))],
             IOManager = attribute.IOManager,
             CodeVersion = attribute.CodeVersion,
+            RetryPolicy = RetryPolicies.Of(method),
+            MaxRunTime = attribute.MaxRunTimeSeconds == 0 ? null : TimeSpan.FromSeconds(attribute.MaxRunTimeSeconds),
         };
         return new DeclaredAsset(specification, assetClass, method, where) { Parameters = parameters, Problems = problems };
     }
@@ -215,6 +220,17 @@ internal static class AssetDefinitionReader
     }
 
     /// <summary>A blank code version is no code version: "" and null must not read as a change between them.</summary>
+    private static double? MaxRunTimeOf(TimeSpan? maxRunTime, string describe, List<string> problems)
+    {
+        if (maxRunTime is { } limit && limit <= TimeSpan.Zero)
+        {
+            problems.Add($"{describe} has a maximum run time of {limit}; it must be positive");
+            return null;
+        }
+
+        return maxRunTime?.TotalMilliseconds;
+    }
+
     private static string? CodeVersionOf(string? declared) => string.IsNullOrWhiteSpace(declared) ? null : declared.Trim();
 
     private static string TrimAsync(string name) =>

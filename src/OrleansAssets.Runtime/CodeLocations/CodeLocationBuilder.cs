@@ -144,6 +144,16 @@ internal sealed class CodeLocationBuilder(string name, IConfiguration configurat
         return this;
     }
 
+    /// <summary>The code location's default retry policy (<see cref="UseRetryPolicy"/>).</summary>
+    public RetryPolicy? DefaultRetryPolicy { get; private set; }
+
+    public ICodeLocationBuilder UseRetryPolicy(RetryPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        DefaultRetryPolicy = policy;
+        return this;
+    }
+
     public ICodeLocationBuilder AddIOManager<TIOManager>(string name) where TIOManager : class, IIOManager
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);

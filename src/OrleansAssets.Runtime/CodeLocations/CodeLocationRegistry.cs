@@ -91,6 +91,11 @@ internal sealed class CodeLocationRegistry
         var assets = builder.DeclaredAssets.Select(d => AssetDefinitionReader.Define(d, name, problems))
             .Concat(builder.OpClasses.SelectMany(c => AssetDefinitionReader.ReadOps(c, name, problems)))
             .ToList();
+        if (RetryPolicies.ToSpec(builder.DefaultRetryPolicy, $"code location '{name}' (UseRetryPolicy)") is { } defaultRetry)
+        {
+            assets = [.. assets.Select(a => a.Spec.Retry is null ? a with { Spec = a.Spec with { Retry = defaultRetry } } : a)];
+        }
+
         JobReader.Validate(name, builder.Jobs, assets);
         if (assets.Count == 0)
         {

@@ -26,6 +26,7 @@ internal sealed partial class LocalAttempts(
     IServiceProvider hostServices,
     IGrainFactory grains,
     ILocalSiloDetails localSilo,
+    TimeProvider time,
     ILogger<LocalAttempts> logger)
 {
     private readonly ConcurrentDictionary<string, Attempt> _attempts = new(StringComparer.Ordinal);
@@ -97,6 +98,19 @@ internal sealed partial class LocalAttempts(
 
         var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
+
+        // The step's maximum run time, on the silo's clock: past it the code's token fires, and it has the grace
+        // period to stop before it is abandoned, as a canceled one.
+        var maxRunTime = request.Spec.MaxRunTimeMs is { } ms ? TimeSpan.FromMilliseconds(ms) : options.Value.StepTimeout;
+        using var timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        if (maxRunTime is { } limit)
+        {
+            timeout.CancelAfter(limit);
+        }
+
+        using var codeToken = CancellationTokenSource.CreateLinkedTokenSource(attempt.Cancellation.Token, timeout.Token);
+        var timeoutGraceOver = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var onTimeout = timeout.Token.Register(() => Task.Delay(options.Value.CancelGracePeriod, time).ContinueWith(_ => timeoutGraceOver.TrySetResult(), TaskScheduler.Default));
         using (slot)
         {
             try
@@ -107,7 +121,7 @@ internal sealed partial class LocalAttempts(
                 var definition = location.Assets.GetValueOrDefault(key)
                     ?? throw new InvalidOperationException($"Code location '{location.Name}' ({location.Version}) on this silo does not define asset '{key}'; was it redeployed without it?");
                 var services = location.GetServices(hostServices);
-                var context = new AssetContext(key, request.RunId, runLog, request.Attempt, attempt.Cancellation.Token)
+                var context = new AssetContext(key, request.RunId, runLog, request.Attempt, codeToken.Token)
                 {
                     SelectedOutputs = request.Outputs.Count > 0 ? request.Outputs : [key],
                 };
@@ -146,7 +160,14 @@ internal sealed partial class LocalAttempts(
 
                     return (value, invocation, siblings);
                 }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
-                if (await Task.WhenAny(code, attempt.GraceOver) != code)
+                if (await Task.WhenAny(code, attempt.GraceOver, timeoutGraceOver.Task) == timeoutGraceOver.Task && !attempt.Cancellation.IsCancellationRequested)
+                {
+                    code.ContinueWith(t => t.Exception, TaskScheduler.Default).Ignore();
+                    var (lateStart, lateLogs) = await runLog.DrainAsync();
+                    return (TimedOut(request, maxRunTime!.Value, startedAt, clock.Elapsed.TotalMilliseconds, lateLogs, abandoned: true), lateStart, false);
+                }
+
+                if (!code.IsCompleted)
                 {
                     // Its token fired and it did not stop: abandoned (it may still finish, unrecorded).
                     code.ContinueWith(t => t.Exception, TaskScheduler.Default).Ignore();
@@ -177,6 +198,12 @@ internal sealed partial class LocalAttempts(
                 var (canceledStart, canceledLogs) = await runLog.DrainAsync();
                 return (Canceled(request, $"its run was canceled; its code stopped ({(e is UserCodeException ? e.InnerException!.GetType().Name : e.GetType().Name)})", startedAt, clock.Elapsed.TotalMilliseconds, canceledLogs), canceledStart, false);
             }
+            catch (Exception) when (timeout.IsCancellationRequested)
+            {
+                // Stopped on its token when its maximum run time passed.
+                var (timedOutStart, timedOutLogs) = await runLog.DrainAsync();
+                return (TimedOut(request, maxRunTime!.Value, startedAt, clock.Elapsed.TotalMilliseconds, timedOutLogs, abandoned: false), timedOutStart, false);
+            }
             catch (Exception e)
             {
                 var fromUser = e is UserCodeException;
@@ -191,10 +218,26 @@ internal sealed partial class LocalAttempts(
                     DurationMs = clock.Elapsed.TotalMilliseconds,
                     Error = StepError.FromException(cause, fromUser),
                     Silo = Silo,
+                    NeverRetry = request.Spec.Retry?.NeverRetries(cause) == true,
                 }, startStored, false);
             }
         }
     }
+
+    private StepExecutionResult TimedOut(StepExecutionRequest request, TimeSpan limit, DateTimeOffset startedAt, double durationMs, List<Runs.RunEvent> logs, bool abandoned) => new()
+    {
+        Succeeded = false,
+        StartedAt = startedAt,
+        DurationMs = durationMs,
+        Logs = logs,
+        Silo = Silo,
+        Error = new StepError
+        {
+            Type = "OrleansAssets.StepTimedOut",
+            Message = $"attempt {request.Attempt} timed out: its code ran longer than its maximum run time of {UserText.Duration(limit)}"
+                + (abandoned ? $" and did not stop within {UserText.Duration(options.Value.CancelGracePeriod)} of its cancellation token, so it was abandoned (it may still finish, unrecorded)" : ""),
+        },
+    };
 
     private StepExecutionResult Canceled(StepExecutionRequest request, string why, DateTimeOffset startedAt, double durationMs, List<Runs.RunEvent> logs) => new()
     {

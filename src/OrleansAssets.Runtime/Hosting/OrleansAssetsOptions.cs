@@ -26,7 +26,14 @@ public sealed class OrleansAssetsOptions
     /// <summary>How many materializations an asset grain keeps in its state; the run storage keeps them all.</summary>
     public int AssetHistoryLength { get; set; } = 20;
 
-    /// <summary>How often a step is tried again when its attempt is lost with a silo (user-code failures are not retried).</summary>
+    /// <summary>
+    /// The longest a step's code may run, unless its asset or op sets its own (<see cref="AssetAttribute.MaxRunTimeSeconds"/>):
+    /// past it, its cancellation token fires and the attempt fails as timed out (a retry policy may try it again).
+    /// Null: no limit.
+    /// </summary>
+    public TimeSpan? StepTimeout { get; set; }
+
+    /// <summary>How often a step is tried again when its attempt is lost with a silo (user-code failures follow the step's retry policy).</summary>
     public int MaxStepAttempts { get; set; } = 5;
 
     /// <summary>How long a step waits for a silo that loads its code location before it fails.</summary>

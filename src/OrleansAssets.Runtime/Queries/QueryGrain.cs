@@ -16,7 +16,7 @@ namespace OrleansAssets.Queries;
 [StatelessWorker]
 internal sealed class QueryGrain(
     AssetGraphCache graphs,
-    IRunStore store,
+    IRunRecordStore runs, IEventLogStore eventLog, IAssetStateStore assetState, IAutomationStore automation,
     ISiloMetadataCache siloMetadata,
     ILocalSiloDetails localSilo,
     CodeLocationRegistry localLocations) : Grain, IQueryGrain
@@ -26,7 +26,7 @@ internal sealed class QueryGrain(
     public async Task<List<AssetSummary>> ListAssets()
     {
         var graph = await graphs.GetAsync();
-        return Summaries(graph, graph.TopologicalOrder, await store.GetActivityAsync(null, details: false)).ToList();
+        return Summaries(graph, graph.TopologicalOrder, await assetState.GetActivityAsync(null, details: false)).ToList();
     }
 
     public async Task<AssetPage> FindAssets(AssetQuery query)
@@ -35,7 +35,7 @@ internal sealed class QueryGrain(
         var resolved = query.Selection is { } selection ? AssetSelection.Parse(selection).Resolve(graph, query.SkipUnknownKeys) : null;
         IEnumerable<string> keys = resolved?.Keys ?? graph.TopologicalOrder;
         keys = keys.Where(k => (query.Group is null || graph.Get(k).Group == query.Group) && (query.CodeLocation is null || graph.Get(k).CodeLocation == query.CodeLocation));
-        var matching = Summaries(graph, keys, await store.GetActivityAsync(null, details: false)).Where(a => query.Status is null || a.Status == query.Status);
+        var matching = Summaries(graph, keys, await assetState.GetActivityAsync(null, details: false)).Where(a => query.Status is null || a.Status == query.Status);
         var limit = Math.Clamp(query.Limit, 1, 1000);
         var page = matching.Skip(Math.Max(0, query.Offset)).Take(limit + 1).ToList();
         return new AssetPage
@@ -51,7 +51,7 @@ internal sealed class QueryGrain(
         var graph = await graphs.GetAsync();
         var keys = selection is null ? graph.TopologicalOrder : AssetSelection.Parse(selection).Resolve(graph);
         var included = keys.ToHashSet(StringComparer.Ordinal);
-        var nodes = Summaries(graph, keys, await store.GetActivityAsync(null, details: false)).Select(a => new LineageNode
+        var nodes = Summaries(graph, keys, await assetState.GetActivityAsync(null, details: false)).Select(a => new LineageNode
         {
             Key = a.Key,
             Group = a.Group,
@@ -121,17 +121,17 @@ internal sealed class QueryGrain(
             throw new NotFoundException(UnknownAsset(graph, key));
         }
 
-        return [.. await store.ListMaterializationsAsync(key, before, Math.Clamp(limit, 1, 1000))];
+        return [.. await assetState.ListMaterializationsAsync(key, before, Math.Clamp(limit, 1, 1000))];
     }
 
     public async Task<List<RunRecord>> ListRuns(RunQuery query) =>
-        [.. await store.ListRunsAsync(query with { Limit = Math.Clamp(query.Limit, 1, 1000) })];
+        [.. await runs.ListRunsAsync(query with { Limit = Math.Clamp(query.Limit, 1, 1000) })];
 
     public async Task<RunDetails> GetRun(Guid runId, long afterSequence, int maxEvents)
     {
-        var run = await store.GetRunAsync(runId) ?? throw new NotFoundException($"Unknown run {runId}.");
-        var steps = (await store.GetStepsAsync(runId)).ToDictionary(s => s.AssetKey, StringComparer.Ordinal);
-        var events = await store.GetEventsAsync(runId, afterSequence, Math.Clamp(maxEvents, 0, MaxEventsPerPage));
+        var run = await runs.GetRunAsync(runId) ?? throw new NotFoundException($"Unknown run {runId}.");
+        var steps = (await eventLog.GetStepsAsync(runId)).ToDictionary(s => s.AssetKey, StringComparer.Ordinal);
+        var events = await eventLog.GetEventsAsync(runId, afterSequence, Math.Clamp(maxEvents, 0, MaxEventsPerPage));
         return new RunDetails
         {
             QueuePosition = run.Status == RunStatus.Queued ? await GrainFactory.GetGrain<IRunQueueGrain>(0).PositionOf(runId) : null,
@@ -174,7 +174,7 @@ internal sealed class QueryGrain(
     public async Task<List<Automation.AutomationInfo>> ListSchedules()
     {
         var graph = await graphs.GetAsync();
-        var kept = await store.ListAutomationAsync(Automation.RunKeys.ScheduleKind);
+        var kept = await automation.ListAutomationAsync(Automation.RunKeys.ScheduleKind);
         var now = DateTimeOffset.UtcNow;
         return [.. graph.Schedules.Values.OrderBy(s => s.Name, StringComparer.Ordinal).Select(s =>
         {
@@ -186,7 +186,7 @@ internal sealed class QueryGrain(
     public async Task<List<Automation.AutomationInfo>> ListSensors()
     {
         var graph = await graphs.GetAsync();
-        var kept = await store.ListAutomationAsync(Automation.RunKeys.SensorKind);
+        var kept = await automation.ListAutomationAsync(Automation.RunKeys.SensorKind);
         return [.. graph.Sensors.Values.OrderBy(s => s.Name, StringComparer.Ordinal).Select(s =>
         {
             var listing = kept.GetValueOrDefault(s.Name);
@@ -214,7 +214,7 @@ internal sealed class QueryGrain(
     {
         // Checked against the catalog, so an unknown name is an error, not an empty history.
         _ = kind == Automation.AutomationKind.Schedule ? (object)await ScheduleAsync(name) : await SensorAsync(name);
-        var ticks = await store.ListTicksAsync(kind == Automation.AutomationKind.Schedule ? Automation.RunKeys.ScheduleKind : Automation.RunKeys.SensorKind, name, before, Math.Clamp(limit, 1, 1000));
+        var ticks = await automation.ListTicksAsync(kind == Automation.AutomationKind.Schedule ? Automation.RunKeys.ScheduleKind : Automation.RunKeys.SensorKind, name, before, Math.Clamp(limit, 1, 1000));
         return [.. ticks];
     }
 

@@ -19,7 +19,7 @@ namespace OrleansAssets.Runs;
 /// means "ask again", which is idempotent per run and step.
 /// </remarks>
 internal sealed partial class RunGrain(
-    IRunStore store,
+    IRunEventWriter writer, IRunRecordStore runs, IEventLogStore eventLog, IAutomationStore automation,
     AssetGraphCache graphs,
     GracefulShutdown shutdown,
     IOptions<OrleansAssetsOptions> options,
@@ -59,7 +59,7 @@ internal sealed partial class RunGrain(
             return _run;
         }
 
-        if (await store.GetRunAsync(RunId) is { } existing)
+        if (await runs.GetRunAsync(RunId) is { } existing)
         {
             // The client retried a submit whose answer it lost: the run exists already.
             _run = existing;
@@ -68,16 +68,22 @@ internal sealed partial class RunGrain(
         }
 
         var graph = await graphs.GetAsync();
+        if (request.Reexecute is { } reexecute)
+        {
+            request = await ReexecutionRequestAsync(reexecute, request);
+        }
+
         var job = request.Job is { } name
             ? graph.Jobs.GetValueOrDefault(name) ?? throw new NotFoundException($"Unknown job {UserText.Quote(name)}{(graph.Jobs.Count == 0 ? "; the cluster has no jobs" : $"; jobs: {string.Join(", ", graph.Jobs.Keys.Order(StringComparer.Ordinal).Take(20))}")}.")
             : null;
         var selection = job is null ? request.Selection : job.Selection ?? "";
-        var resolved = selection.Length == 0 && job is not null ? null : AssetSelection.Parse(selection).Resolve(graph, skipUnknownKeys: false);
-        IReadOnlyList<string> keys = resolved?.Keys ?? [];
+        // A re-execution runs what its parent ran (minus what succeeded, from failure): nothing to resolve.
+        var resolved = _reexecuted is not null || (selection.Length == 0 && job is not null) ? null : AssetSelection.Parse(selection).Resolve(graph, skipUnknownKeys: false);
+        IReadOnlyList<string> keys = _reexecuted?.Keys ?? resolved?.Keys ?? [];
 
         // External assets are made elsewhere: no run materializes one. '*', traversals, groups and job selections
         // leave them out; naming one outright is a mistake worth saying, since nothing else would tell the user.
-        var external = keys.Where(k => graph.Get(k).IsExternal).ToList();
+        var external = keys.Where(k => graph.Find(k)?.IsExternal == true).ToList();
         if (resolved?.Named.Where(k => graph.Get(k).IsExternal).ToList() is { Count: > 0 } named)
         {
             throw new AssetSelectionException($"The selection {UserText.Quote(selection)} names external asset{(named.Count == 1 ? "" : "s")} {string.Join(", ", named.Select(k => $"'{k}'"))}: "
@@ -119,7 +125,8 @@ internal sealed partial class RunGrain(
             priority = job.Priority;
         }
 
-        var plan = RunPlan.Create(graph, keys, job?.Ops);
+        var ops = _reexecuted?.Ops ?? job?.Ops;
+        var plan = RunPlan.Create(graph, keys, ops);
         var config = request.Config ?? job?.DefaultConfig;
         RunConfigValidator.Validate(config, plan.ByKey.ToDictionary(p => p.Key, p => p.Value.Spec, StringComparer.Ordinal));
         var run = new RunRecord
@@ -132,13 +139,14 @@ internal sealed partial class RunGrain(
             CreatedAt = time.GetUtcNow(),
             Priority = priority,
             Job = job?.Name,
-            Ops = [.. job?.Ops ?? []],
+            Ops = [.. ops ?? []],
             Config = string.IsNullOrWhiteSpace(config) ? null : config,
             RunKey = request.RunKey,
         };
-        var what = job is null ? $"'{UserText.Shorten(selection)}'" : $"job {job.Name}";
+        var what = _reexecuted is { } re ? $"re-execution of run {re.Parent}{(re.FromFailure ? " from failure" : "")}"
+            : job is null ? $"'{UserText.Shorten(selection)}'" : $"job {job.Name}";
         var by = request.Tick is { } tick ? $" for {tick.Kind} {tick.Name}'s tick at {Automation.ScheduleClock.Format(tick.At)}" : "";
-        var written = await store.AppendAsync(new RunWrite(RunId)
+        var written = await writer.AppendAsync(new RunWrite(RunId)
         {
             Run = run,
             RunKey = request.RunKey,
@@ -150,7 +158,7 @@ internal sealed partial class RunGrain(
         if (!written.Applied && request.RunKey is { } runKey)
         {
             // The key made its run before (under another id): that run is the answer, and no second one is made.
-            var made = await store.FindRunByKeyAsync(runKey) is { } madeId ? await store.GetRunAsync(madeId) : null;
+            var made = await automation.FindRunByKeyAsync(runKey) is { } madeId ? await runs.GetRunAsync(madeId) : null;
             if (made is not null)
             {
                 DeactivateOnIdle();
@@ -164,6 +172,87 @@ internal sealed partial class RunGrain(
     }
 
     /// <summary>Hands a queued run to the queue; if that call fails, the queue finds the run in the runs table anyway.</summary>
+    /// <summary>Of a re-execution: for each upstream it does not run again, the run whose materialization it reuses.</summary>
+    private Dictionary<string, Guid> _pinned = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A re-execution reuses, for every upstream it does not run, the value its chain of parents materialized: the
+    /// nearest ancestor run whose step of it succeeded (not the upstream's latest, which another run may have made
+    /// since). Recomputed from the records on every activation, so nothing more is stored.
+    /// </summary>
+    private async Task<Dictionary<string, Guid>> ReusedValuesAsync(RunRecord run, RunPlan plan)
+    {
+        var pinned = new Dictionary<string, Guid>(StringComparer.Ordinal);
+        if (run.ParentRunId is null)
+        {
+            return pinned;
+        }
+
+        var wanted = plan.Steps.SelectMany(s => s.Spec.Dependencies).Where(d => !plan.ByKey.ContainsKey(d)).ToHashSet(StringComparer.Ordinal);
+        for (var (ancestor, depth) = (run.ParentRunId, 0); ancestor is { } id && wanted.Count > 0 && depth < 100; depth++)
+        {
+            foreach (var step in await eventLog.GetStepsAsync(id))
+            {
+                if (step.Status == StepStatus.Success && wanted.Remove(step.AssetKey))
+                {
+                    pinned[step.AssetKey] = id;
+                }
+            }
+
+            ancestor = (await runs.GetRunAsync(id))?.ParentRunId;
+        }
+
+        return pinned;
+    }
+
+    /// <summary>What a re-execution runs, known while its submit is handled.</summary>
+    private (Guid Parent, bool FromFailure, IReadOnlyList<string> Keys, IReadOnlyList<string> Ops)? _reexecuted;
+
+    /// <summary>
+    /// The run request a re-execution makes of its parent: its job, config and tags, with the parent and the root
+    /// of the chain as tags; the keys and ops to run are kept for the submit, which does not resolve a selection.
+    /// </summary>
+    private async Task<RunRequest> ReexecutionRequestAsync(Reexecution reexecution, RunRequest request)
+    {
+        var parent = await runs.GetRunAsync(reexecution.ParentRunId)
+            ?? throw new NotFoundException($"Unknown run {reexecution.ParentRunId}: there is nothing to re-execute.");
+        if (parent.Status is not (RunStatus.Success or RunStatus.Failure or RunStatus.Canceled))
+        {
+            throw new AssetSelectionException($"Run {parent.RunId} is {parent.Status.ToString().ToLowerInvariant()}; only a finished run can be re-executed (cancel it first, or wait for it).");
+        }
+
+        IReadOnlyList<string> keys = parent.AssetKeys;
+        IReadOnlyList<string> ops = parent.Ops;
+        if (reexecution.FromFailure)
+        {
+            var succeeded = (await eventLog.GetStepsAsync(parent.RunId)).Where(s => s.Status == StepStatus.Success).Select(s => s.AssetKey).ToHashSet(StringComparer.Ordinal);
+            keys = [.. keys.Where(k => !succeeded.Contains(k))];
+            ops = [.. ops.Where(o => !succeeded.Contains(o))];
+            if (keys.Count == 0 && ops.Count == 0)
+            {
+                throw new AssetSelectionException($"Run {parent.RunId} has no failed, canceled or skipped step: nothing to re-execute from failure (re-execute all its steps instead).");
+            }
+        }
+
+        _reexecuted = (parent.RunId, reexecution.FromFailure, keys, ops);
+        var tags = new Dictionary<string, string>(parent.Tags, StringComparer.Ordinal);
+        foreach (var owned in new[] { RunTags.Schedule, RunTags.Tick, RunTags.Sensor, RunTags.SensorRunKey })
+        {
+            // The parent's tick made the parent: the re-execution is someone's request, not that tick's.
+            tags.Remove(owned);
+        }
+
+        tags[RunTags.ParentRun] = parent.RunId.ToString();
+        tags[RunTags.RootRun] = parent.RootRunId.ToString();
+        tags[RunTags.ReexecutionStrategy] = reexecution.FromFailure ? "from_failure" : "all";
+        foreach (var (key, value) in request.Tags)
+        {
+            tags[key] = value;
+        }
+
+        return new RunRequest { Selection = parent.Selection, Job = parent.Job, Config = request.Config ?? parent.Config, Tags = tags };
+    }
+
     private async Task EnqueueAsync(RunRecord run)
     {
         try
@@ -183,7 +272,7 @@ internal sealed partial class RunGrain(
             return;
         }
 
-        _run ??= await store.GetRunAsync(RunId) ?? throw new NotFoundException($"Unknown run {RunId}.");
+        _run ??= await runs.GetRunAsync(RunId) ?? throw new NotFoundException($"Unknown run {RunId}.");
         if (_run.IsFinished)
         {
             // Canceled while the queue was starting it: its place is free again.
@@ -196,7 +285,7 @@ internal sealed partial class RunGrain(
 
     public async Task<RunRecord> Cancel(CancelRequest request)
     {
-        _run ??= await store.GetRunAsync(RunId) ?? throw new NotFoundException($"Unknown run {RunId}.");
+        _run ??= await runs.GetRunAsync(RunId) ?? throw new NotFoundException($"Unknown run {RunId}.");
         if (_run.IsFinished)
         {
             return _run;
@@ -207,8 +296,8 @@ internal sealed partial class RunGrain(
         if (_run.Status == RunStatus.Queued && _execution is null)
         {
             var canceled = _run with { Status = RunStatus.Canceled, EndedAt = time.GetUtcNow(), CancelRequestedBy = by, Error = $"canceled by {by} while queued{why}" };
-            var result = await store.AppendAsync(new RunWrite(RunId) { Run = canceled, Events = [RunEventOf(RunEventType.RunCanceled, canceled.Error)] });
-            _run = result.Applied ? canceled : await store.GetRunAsync(RunId) ?? canceled;
+            var result = await writer.AppendAsync(new RunWrite(RunId) { Run = canceled, Events = [RunEventOf(RunEventType.RunCanceled, canceled.Error)] });
+            _run = result.Applied ? canceled : await runs.GetRunAsync(RunId) ?? canceled;
             GrainFactory.GetGrain<IRunQueueGrain>(0).RunEnded(RunId).Ignore();
             if (result.Applied)
             {
@@ -223,7 +312,7 @@ internal sealed partial class RunGrain(
         {
             // Durable first: a run grain that moves on goes on canceling.
             var canceling = _run with { CancelRequestedBy = by };
-            await store.AppendAsync(new RunWrite(RunId) { Run = canceling, Events = [RunEventOf(RunEventType.RunCanceling, $"cancel requested by {by}{why}; no more steps start, running ones are stopped")] });
+            await writer.AppendAsync(new RunWrite(RunId) { Run = canceling, Events = [RunEventOf(RunEventType.RunCanceling, $"cancel requested by {by}{why}; no more steps start, running ones are stopped")] });
             _run = canceling;
         }
 
@@ -251,7 +340,7 @@ internal sealed partial class RunGrain(
             return;
         }
 
-        _run ??= await store.GetRunAsync(RunId) ?? throw new NotFoundException($"Unknown run {RunId}.");
+        _run ??= await runs.GetRunAsync(RunId) ?? throw new NotFoundException($"Unknown run {RunId}.");
         if (_run.IsFinished)
         {
             return;
@@ -288,8 +377,19 @@ internal sealed partial class RunGrain(
 
             var graph = await graphs.GetAsync();
             var plan = RunPlan.Create(graph, run.AssetKeys, run.Ops);
-            _config = RunConfigValidator.Validate(run.Config, plan.ByKey.ToDictionary(p => p.Key, p => p.Value.Spec, StringComparer.Ordinal), checkUnknownSteps: false);
-            var recorded = resumed ? (await store.GetStepsAsync(RunId)).ToDictionary(s => s.AssetKey, StringComparer.Ordinal) : [];
+            try
+            {
+                _config = RunConfigValidator.Validate(run.Config, plan.ByKey.ToDictionary(p => p.Key, p => p.Value.Spec, StringComparer.Ordinal), checkUnknownSteps: false);
+            }
+            catch (RunConfigException e)
+            {
+                // Its steps' code changed since it was submitted: no activation could ever run it.
+                await EndUnresumableAsync(run, $"its run config no longer fits its steps' code: {e.Message}");
+                return;
+            }
+
+            var recorded = resumed ? (await eventLog.GetStepsAsync(RunId)).ToDictionary(s => s.AssetKey, StringComparer.Ordinal) : [];
+            _pinned = await ReusedValuesAsync(run, plan);
             var outcome = await RunStepsAsync(plan, recorded, run.AssetKeys.Concat(run.Ops).Where(k => !plan.ByKey.ContainsKey(k)).ToList(), resumed);
             if (outcome is null)
             {
@@ -298,6 +398,9 @@ internal sealed partial class RunGrain(
 
             var (succeeded, failed, canceled) = outcome.Value;
             run = _run!;
+
+            // Steps whose asset or op no code location defines any more did not run: the run did not do its work.
+            var gone = run.AssetKeys.Concat(run.Ops).Where(k => !plan.ByKey.ContainsKey(k)).ToList();
             var finished = run.CancelRequestedBy is { } by
                 ? run with
                 {
@@ -307,9 +410,13 @@ internal sealed partial class RunGrain(
                 }
                 : run with
                 {
-                    Status = failed.Count == 0 ? RunStatus.Success : RunStatus.Failure,
+                    Status = failed.Count == 0 && gone.Count == 0 ? RunStatus.Success : RunStatus.Failure,
                     EndedAt = time.GetUtcNow(),
-                    Error = failed.Count == 0 ? null : $"{failed.Count} step(s) failed: {string.Join(", ", failed)}",
+                    Error = string.Join("; ", new[]
+                    {
+                        failed.Count == 0 ? null : $"{failed.Count} step(s) failed: {string.Join(", ", failed)}",
+                        gone.Count == 0 ? null : $"{gone.Count} step(s) no code location defines any more (was their code location removed or changed?): {string.Join(", ", gone.Take(20))}",
+                    }.Where(p => p is not null)) is { Length: > 0 } error ? error : null,
                 };
             await AppendDurablyAsync(new RunWrite(RunId)
             {
@@ -341,6 +448,20 @@ internal sealed partial class RunGrain(
         {
             DeactivateOnIdle();
         }
+    }
+
+    /// <summary>
+    /// Ends a run that no activation could ever go on with (its plan cannot be made from the code loaded now):
+    /// failure, with an event that says why, rather than a run left started for the sweep to try again forever.
+    /// </summary>
+    private async Task EndUnresumableAsync(RunRecord run, string why)
+    {
+        var ended = run with { Status = RunStatus.Failure, EndedAt = time.GetUtcNow(), Error = $"the run cannot go on: {why}" };
+        await AppendDurablyAsync(new RunWrite(RunId) { Run = ended, Events = [RunEventOf(RunEventType.RunFailure, ended.Error)] });
+        _run = ended;
+        GrainFactory.GetGrain<IRunQueueGrain>(0).RunEnded(RunId).Ignore();
+        await NotifyEndedAsync(ended);
+        LogFinished(logger, RunId, ended.Status, (ended.EndedAt - ended.StartedAt)?.TotalMilliseconds ?? 0);
     }
 
     /// <summary>
@@ -511,6 +632,7 @@ internal sealed partial class RunGrain(
                     KnownSilo = silo,
                     Outputs = [.. step.Outputs],
                     Lead = step.Lead,
+                    PinnedUpstream = step.Spec.Dependencies.Where(_pinned.ContainsKey).ToDictionary(d => d, d => _pinned[d], StringComparer.Ordinal),
                 });
                 mayHaveStarted = true;
                 if (progress.Outcome is { } outcome)
@@ -557,7 +679,7 @@ internal sealed partial class RunGrain(
             Step = new StepWrite(step.Key, StepTransition.Failed, 0) { Timestamp = now, Error = error },
             Events = [RunEventOf(RunEventType.StepFailed, $"its asset grain could not be asked {MaxCallFailures} times in a row: {error.Message}", step.Key) with { Error = error }],
         });
-        if (!result.Applied && await store.GetStepAsync(RunId, step.Key) is { Status: StepStatus.Success })
+        if (!result.Applied && await eventLog.GetStepAsync(RunId, step.Key) is { Status: StepStatus.Success })
         {
             return new StepOutcome { Succeeded = true, AlreadyRecorded = true };
         }
@@ -586,7 +708,7 @@ internal sealed partial class RunGrain(
             _stop.Token.ThrowIfCancellationRequested();
             try
             {
-                return await store.AppendAsync(write);
+                return await writer.AppendAsync(write);
             }
             catch (Exception e) when (e is StorageUnavailableException && !_stop.IsCancellationRequested)
             {

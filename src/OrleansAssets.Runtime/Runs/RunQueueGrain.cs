@@ -12,7 +12,7 @@ namespace OrleansAssets.Runs;
 /// costs a delay, never a run started twice or a place lost for good. Starting a run is a call its run grain
 /// answers once (it starts once however often it is asked).
 /// </remarks>
-internal sealed partial class RunQueueGrain(IRunStore store, IOptions<OrleansAssetsOptions> options, TimeProvider time, ILogger<RunQueueGrain> logger) : Grain, IRunQueueGrain
+internal sealed partial class RunQueueGrain(IRunQueueStore queue, IOptions<OrleansAssetsOptions> options, TimeProvider time, ILogger<RunQueueGrain> logger) : Grain, IRunQueueGrain
 {
     private static readonly TimeSpan ReconcileInterval = TimeSpan.FromSeconds(15);
 
@@ -98,7 +98,7 @@ internal sealed partial class RunQueueGrain(IRunStore store, IOptions<OrleansAss
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
-        var unfinished = await store.GetUnfinishedRunsAsync(cancellationToken);
+        var unfinished = await queue.GetUnfinishedRunsAsync(cancellationToken);
         var now = time.GetUtcNow();
         foreach (var (id, since) in _starting.ToList().Where(s => now - s.Value > StartingGrace))
         {

@@ -10,7 +10,7 @@ namespace OrleansAssets.Runs;
 /// periodically for runs stopped by anything else.
 /// </summary>
 internal sealed partial class RunRecoveryService(
-    IRunStore store,
+    IRunRecordStore runs,
     IGrainFactory grains,
     IClusterMembershipService membership,
     ILocalSiloDetails localSilo,
@@ -64,7 +64,7 @@ internal sealed partial class RunRecoveryService(
         {
             // Queued runs are the queue's: it rebuilds itself from the runs table and starts what may start.
             await grains.GetGrain<IRunQueueGrain>(0).Reconcile();
-            var unfinished = await store.ListRunsAsync(new RunQuery { Statuses = [RunStatus.Started], Limit = 1000 }, cancellationToken);
+            var unfinished = await runs.ListRunsAsync(new RunQuery { Statuses = [RunStatus.Started], Limit = 1000 }, cancellationToken);
             await Task.WhenAll(unfinished.Select(async run =>
             {
                 try

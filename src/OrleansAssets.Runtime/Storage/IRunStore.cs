@@ -165,20 +165,24 @@ public interface IRunEventWriter
     Task<RunWriteResult> AppendSoon(RunWrite write);
 }
 
-/// <summary>
-/// Runs, their ordered event logs, their steps and every materialization: the seam between the grains and a
-/// database. The in-memory store serves dev mode and fast tests; the Postgres store serves clusters.
-/// </summary>
-public interface IRunStore : IRunEventWriter
+/// <summary>Run records: what each run is, where it stands, and the listing of them.</summary>
+public interface IRunRecordStore
 {
     Task<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken = default);
 
-    /// <summary>Every queued and started run, for the run queue (which keeps no state of its own).</summary>
-    Task<IReadOnlyList<RunRecord>> GetUnfinishedRunsAsync(CancellationToken cancellationToken = default);
-
-    /// <summary>Runs newest first, filtered by status and paged by creation time.</summary>
+    /// <summary>Runs newest first, filtered by status and tags and paged by creation time.</summary>
     Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken = default);
+}
 
+/// <summary>The run queue's state: the queued and started runs (the queue keeps no state of its own).</summary>
+public interface IRunQueueStore
+{
+    Task<IReadOnlyList<RunRecord>> GetUnfinishedRunsAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>Each run's ordered event log, and the steps it records.</summary>
+public interface IEventLogStore
+{
     /// <summary>A run's events after <paramref name="afterSequence"/>, in order; logs left out unless asked for.</summary>
     Task<IReadOnlyList<RunEvent>> GetEventsAsync(Guid runId, long afterSequence, int limit, bool includeLogs = true, CancellationToken cancellationToken = default);
 
@@ -186,7 +190,11 @@ public interface IRunStore : IRunEventWriter
     Task<IReadOnlyList<StepSummary>> GetStepsAsync(Guid runId, CancellationToken cancellationToken = default);
 
     Task<StepSummary?> GetStepAsync(Guid runId, string assetKey, CancellationToken cancellationToken = default);
+}
 
+/// <summary>Assets: every materialization, each asset's latest activity, and the asset grains' state.</summary>
+public interface IAssetStateStore
+{
     /// <summary>An asset's materializations newest first, paged by time.</summary>
     Task<IReadOnlyList<MaterializationRecord>> ListMaterializationsAsync(string assetKey, DateTimeOffset? before, int limit, CancellationToken cancellationToken = default);
 
@@ -201,7 +209,11 @@ public interface IRunStore : IRunEventWriter
 
     /// <summary>The asset grain's stored state, or null when it has none yet.</summary>
     Task<StoredAssetState?> GetAssetStateAsync(string assetKey, CancellationToken cancellationToken = default);
+}
 
+/// <summary>Schedules and sensors: their kept state and cursors, their ticks, and the run keys their runs were made for.</summary>
+public interface IAutomationStore
+{
     /// <summary>The run made for a run key, if one was.</summary>
     Task<Guid?> FindRunByKeyAsync(string runKey, CancellationToken cancellationToken = default);
 
@@ -213,3 +225,12 @@ public interface IRunStore : IRunEventWriter
     /// <summary>A schedule's or sensor's ticks, newest first, before <paramref name="before"/> when given.</summary>
     Task<IReadOnlyList<Automation.TickRecord>> ListTicksAsync(string kind, string name, DateTimeOffset? before, int limit, CancellationToken cancellationToken = default);
 }
+
+/// <summary>
+/// The whole run storage, as one database implements it: a read seam per concern (run records, the queue, the
+/// event log with its steps, asset state, schedules and sensors; partitions will be one more) and one write path,
+/// <see cref="IRunEventWriter.AppendAsync"/>, because a step's outcome touches several of them and must cost one
+/// commit. Grains depend on the concerns they read; the in-memory store serves dev mode and fast tests, the
+/// Postgres store clusters, and both pass one conformance suite.
+/// </summary>
+public interface IRunStore : IRunEventWriter, IRunRecordStore, IRunQueueStore, IEventLogStore, IAssetStateStore, IAutomationStore;

@@ -36,6 +36,8 @@ public sealed class AssetSpecComparerTests
             nameof(AssetSpec.IsExternal) => Base with { IsExternal = true },
             nameof(AssetSpec.MultiAsset) => Base with { MultiAsset = "m" },
             nameof(AssetSpec.Subsettable) => Base with { Subsettable = true },
+            nameof(AssetSpec.MaxRunTimeMs) => Base with { MaxRunTimeMs = 1000 },
+            nameof(AssetSpec.Retry) => Base with { Retry = new RetryPolicySpec { MaxAttempts = 3, NeverRetry = ["System.ArgumentException"] } },
             _ => throw new Xunit.Sdk.XunitException($"AssetSpec.{property} is new: make a spec that differs in it here, and compare it in AssetSpecComparer"),
         };
 

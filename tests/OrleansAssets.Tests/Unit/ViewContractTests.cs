@@ -89,6 +89,8 @@ public sealed class ViewContractTests
                 Key = "b", Description = "d", Group = "g", Tags = new() { ["k"] = "v" }, Owners = ["me"], Dependencies = ["a", "z"], Inputs = ["a"],
                 CodeLocation = "loc", IOManager = "io", Kind = StepKind.Op, Config = [new ConfigField { Name = "n", Type = "integer", Required = true }],
                 CodeVersion = "v2", Kinds = ["csv"], IsExternal = true, MultiAsset = "m", Subsettable = true,
+                MaxRunTimeMs = 1500,
+                Retry = new RetryPolicySpec { MaxAttempts = 3, DelayMs = 100, Exponential = true, MaxDelayMs = 1000, Jitter = 0.1, NeverRetry = ["System.ArgumentException"] },
             },
             State = new AssetState
             {

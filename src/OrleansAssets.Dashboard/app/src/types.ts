@@ -80,6 +80,16 @@ export interface ErrorInfo {
   fromUserCode?: boolean;
 }
 
+/** When a failure of a step's code is tried again. */
+export interface RetryPolicy {
+  maxAttempts: number;
+  delayMs: number;
+  exponential?: boolean;
+  maxDelayMs?: number;
+  jitter?: number;
+  neverRetry?: string[];
+}
+
 export interface AssetDetails {
   key: string;
   description?: string;
@@ -97,6 +107,7 @@ export interface AssetDetails {
   external?: boolean;
   multiAsset?: string;
   subsettable?: boolean;
+  retry?: RetryPolicy;
   latestMaterialization?: Materialization;
   lastFailure?: { runId: string; timestamp: string; error?: ErrorInfo };
   history?: Materialization[];
@@ -187,6 +198,9 @@ export interface RunDetails extends RunSummary {
   job?: string;
   ops?: string[];
   config?: string;
+  /** Of a re-execution: the run it re-executes, and the first run of the chain. */
+  parentRunId?: string;
+  rootRunId?: string;
 }
 
 export interface AssetStateEvent {

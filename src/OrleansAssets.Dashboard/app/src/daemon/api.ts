@@ -20,6 +20,7 @@ export const daemonApi = {
     get<{ ticks: string[] }>(`/api/v1/schedules/${encodeURIComponent(name)}/preview${query({ from, count })}`, signal),
   queue: (signal?: AbortSignal) => get<QueueSnapshot>("/api/v1/queue", signal),
   cancelRun: (id: string, reason: string) => post<RunDetails>(`/api/v1/runs/${encodeURIComponent(id)}/cancel`, { reason }),
+  reexecuteRun: (id: string, fromFailure: boolean) => post<RunDetails>(`/api/v1/runs/${encodeURIComponent(id)}/reexecute`, { fromFailure }),
 };
 
 /** Reads every page of a paged list into one array. */

@@ -7,7 +7,7 @@ import { StatusBadge } from "../components/StatusBadge";
 import { formatDateTime, formatDuration, shortId } from "../format";
 import { assets, stream, useAssetState } from "../live";
 import { href, Link } from "../router";
-import type { AssetDetails, Materialization } from "../types";
+import type { AssetDetails, Materialization, RetryPolicy } from "../types";
 
 const historyPageSize = 100;
 
@@ -160,6 +160,9 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
             <span className="muted"> (latest materialization: {latest.codeVersion ?? "none"})</span>
           )}
         </Fact>
+        <Fact label="Retry">
+          <span data-testid="retry-policy">{details.retry ? describeRetry(details.retry) : <span className="muted">none: a failure of its code fails the step</span>}</span>
+        </Fact>
         <Fact label="Group">{details.group}</Fact>
         <Fact label="Owners">{details.owners && details.owners.length > 0 ? details.owners.join(", ") : <span className="muted">none</span>}</Fact>
         <Fact label="Tags">
@@ -192,6 +195,7 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
               {latest.durationMs !== undefined && !latest.reported && `, took ${formatDuration(latest.durationMs)}`}
               {latest.dataVersion && `, data version ${latest.dataVersion.slice(0, 12)}`}
               {latest.codeVersion && `, code version ${latest.codeVersion}`}
+              {latest.attempt !== undefined && latest.attempt > 1 && <span data-testid="latest-attempt">, on attempt {latest.attempt}</span>}
             </p>
             <MetadataTable metadata={latest.metadata} />
           </>
@@ -286,4 +290,12 @@ function KeyLinks({ keys }: { keys?: string[] }) {
       ))}
     </ul>
   );
+}
+
+/** A retry policy in a line: attempts, backoff from its first delay, jitter, what is never retried. */
+function describeRetry(retry: RetryPolicy): string {
+  const parts = [`up to ${retry.maxAttempts} attempts`, `${retry.exponential ? "exponential" : "fixed"} backoff from ${formatDuration(retry.delayMs)}`];
+  if (retry.jitter) parts.push(`jitter ${Math.round(retry.jitter * 100)}%`);
+  if (retry.neverRetry && retry.neverRetry.length > 0) parts.push(`never for ${retry.neverRetry.join(", ")}`);
+  return parts.join(", ");
 }

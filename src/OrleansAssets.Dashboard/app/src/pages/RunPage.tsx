@@ -6,6 +6,7 @@ import { MetadataTable } from "../components/Metadata";
 import { isTerminal } from "../components/runs";
 import { StatusBadge } from "../components/StatusBadge";
 import { CancelRunButton } from "../daemon/CancelRun";
+import { ReexecuteButtons } from "../daemon/ReexecuteRun";
 import { durationBetween, formatDateTime, formatDuration, formatPreciseTime } from "../format";
 import { openRunStream } from "../live";
 import { href, Link } from "../router";
@@ -239,8 +240,24 @@ function RunView({ view }: { view: RunView }) {
         </div>
         <StatusBadge status={run.status} />
         {running && !run.cancelRequestedBy && <CancelRunButton key={run.runId} runId={run.runId} label="Cancel run" />}
+        {!running && <ReexecuteButtons key={run.runId} runId={run.runId} failed={run.status !== "success"} />}
       </div>
       <div className="facts">
+        {run.parentRunId && (
+          <div className="fact" data-testid="reexecution-of">
+            <div className="fact-label">Re-executes</div>
+            <div className="fact-value mono">
+              <Link to={href.run(run.parentRunId)}>{run.parentRunId.slice(0, 8)}</Link>
+              {run.tags?.["oa/reexecution"] === "from_failure" ? " from failure" : " (all steps)"}
+              {run.rootRunId && run.rootRunId !== run.parentRunId && (
+                <>
+                  {"; first run "}
+                  <Link to={href.run(run.rootRunId)}>{run.rootRunId.slice(0, 8)}</Link>
+                </>
+              )}
+            </div>
+          </div>
+        )}
         {run.job && (
           <div className="fact">
             <div className="fact-label">Job</div>

@@ -93,6 +93,13 @@ export function RunsPage() {
               <tr key={run.runId} data-run-id={run.runId}>
                 <td className="mono">
                   <Link to={href.run(run.runId)}>{shortId(run.runId)}</Link>
+                  {run.tags?.["oa/parent_run_id"] && (
+                    // A re-execution: linked to the run it re-executes; the chain shares oa/root_run_id.
+                    <span className="muted small" data-testid="reexecutes" title={`re-executes run ${run.tags["oa/parent_run_id"]}${run.tags["oa/reexecution"] === "from_failure" ? " from failure" : ""}`}>
+                      {" ↻ "}
+                      <Link to={href.run(run.tags["oa/parent_run_id"])}>{shortId(run.tags["oa/parent_run_id"])}</Link>
+                    </span>
+                  )}
                 </td>
                 <td>
                   <StatusBadge status={run.status} />
