@@ -172,6 +172,12 @@ internal sealed partial class RunGrain(
     }
 
     /// <summary>Hands a queued run to the queue; if that call fails, the queue finds the run in the runs table anyway.</summary>
+    /// <summary>Why each step that failed in this activation failed, so the run's end says it (a location no silo loads, a timeout).</summary>
+    private readonly Dictionary<string, string> _failureReasons = new(StringComparer.Ordinal);
+
+    private string Reason(string step) =>
+        _failureReasons.TryGetValue(step, out var why) ? $"{step} ({UserText.Shorten(why.Split('\n')[0], 160)})" : step;
+
     /// <summary>Of a re-execution: for each upstream it does not run again, the run whose materialization it reuses.</summary>
     private Dictionary<string, Guid> _pinned = new(StringComparer.Ordinal);
 
@@ -414,7 +420,7 @@ internal sealed partial class RunGrain(
                     EndedAt = time.GetUtcNow(),
                     Error = string.Join("; ", new[]
                     {
-                        failed.Count == 0 ? null : $"{failed.Count} step(s) failed: {string.Join(", ", failed)}",
+                        failed.Count == 0 ? null : $"{failed.Count} step(s) failed: {string.Join(", ", failed.Select(Reason))}",
                         gone.Count == 0 ? null : $"{gone.Count} step(s) no code location defines any more (was their code location removed or changed?): {string.Join(", ", gone.Take(20))}",
                     }.Where(p => p is not null)) is { Length: > 0 } error ? error : null,
                 };
@@ -549,6 +555,11 @@ internal sealed partial class RunGrain(
 
             status[key] = StepStatus.Failure;
             failed.Add(key);
+            if (outcome.Error?.Message is { } why)
+            {
+                _failureReasons[key] = why;
+            }
+
             var skipped = plan.DownstreamOf(key).Where(d => status[d] == StepStatus.Pending).ToList();
             foreach (var downstream in skipped)
             {

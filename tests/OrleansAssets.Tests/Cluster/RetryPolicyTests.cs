@@ -10,7 +10,11 @@ public sealed class RetryClusterFixture : Gateway.GatewayFixture
     protected override void ConfigureCodeLocations(OrleansAssetsOptions options) =>
         options.AddCodeLocation<RetryLocation>("retry");
 
-    protected override void ConfigureOptions(OrleansAssetsOptions options) => options.CancelGracePeriod = TimeSpan.FromMilliseconds(300);
+    protected override void ConfigureOptions(OrleansAssetsOptions options)
+    {
+        options.CancelGracePeriod = TimeSpan.FromMilliseconds(300);
+        options.CodeLocationWaitTimeout = TimeSpan.FromSeconds(1);
+    }
 }
 
 public sealed class RetryPolicyTests(RetryClusterFixture fixture) : IClassFixture<RetryClusterFixture>

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using OrleansAssets.Assets;
+using OrleansAssets.CodeLocations;
 using OrleansAssets.Runs;
 using OrleansAssets.Storage;
 
@@ -48,5 +50,27 @@ public sealed class RunMonitoringTests(RetryClusterFixture fixture) : IClassFixt
         Assert.Equal(RunStatus.Failure, details.Run.Status);
         Assert.StartsWith("the run cannot go on: its run config no longer fits its steps' code", details.Run.Error);
         Assert.Single(details.Events, e => e.Type == RunEventType.RunFailure);
+    }
+
+    [Fact]
+    public async Task A_run_of_a_code_location_no_silo_loads_any_more_ends_failure_naming_the_location()
+    {
+        // A location published by a silo that is gone for good: its assets stay in the catalog, no silo runs them.
+        var catalog = fixture.Cluster.Client.GetGrain<IAssetCatalogGrain>(0);
+        await catalog.Publish(
+            new CodeLocationManifest { Name = "retired", Assembly = "Retired.dll", Version = "1.0.0", Assets = [new AssetSpec { Key = "retired_report", CodeLocation = "retired", Group = "retired" }] },
+            "S127.0.0.9:11111:1");
+        for (var waited = 0; (await fixture.Client.ListAssetsAsync()).All(a => a.Key != "retired_report") && waited < 50; waited++)
+        {
+            await Task.Delay(100);
+        }
+
+        var details = await fixture.MaterializeAsync("retired_report");
+
+        Assert.Equal(RunStatus.Failure, details.Run.Status);
+        Assert.Contains("retired_report (No live silo loads code location 'retired'.", details.Run.Error);
+        var failed = Assert.Single(details.Events, e => e.Type == RunEventType.StepFailed);
+        Assert.Contains("No live silo loads code location 'retired'. Gave up after 00:00:01.", failed.Message);
+        Assert.Contains(details.Events, e => e.Type == RunEventType.RunFailure && e.Message!.Contains("code location 'retired'"));
     }
 }
