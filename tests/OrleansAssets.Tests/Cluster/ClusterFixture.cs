@@ -31,6 +31,9 @@ public class ClusterFixture : IAsyncLifetime
     {
     }
 
+    /// <summary>More services for the silo (a controlled clock).</summary>
+    protected virtual ISiloBuilder ConfigureSilo(ISiloBuilder silo) => silo;
+
     /// <summary>More configuration of the silo host (a code location's settings).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> HostSettings() => [];
 
@@ -47,14 +50,14 @@ public class ClusterFixture : IAsyncLifetime
         {
             ["Sales:OutputDir"] = OutputDirectory,
         }));
-        builder.ConfigureSilo((_, silo) => silo
+        builder.ConfigureSilo((_, silo) => ConfigureSilo(silo
             .UseInMemoryAssetStorage()
             .AddOrleansAssets(options =>
             {
                 options.IOManager.Root = StorageRoot;
                 ConfigureCodeLocations(options);
                 ConfigureOptions(options);
-            }));
+            })));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
         Client = new OrleansAssetsClient(Cluster.Client);

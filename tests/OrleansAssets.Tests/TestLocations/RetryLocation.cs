@@ -93,6 +93,24 @@ public sealed class RetryAssets
         return new MaterializeResult();
     }
 
+    /// <summary>Fails once, then waits an hour (of the silo's clock) for its retry.</summary>
+    [Asset(Group = "clock")]
+    [RetryPolicy(MaxAttempts = 2, DelaySeconds = 3600, MaxDelaySeconds = 7200, Backoff = RetryBackoff.Fixed)]
+    public static MaterializeResult RetriesInAnHour(AssetContext context)
+    {
+        var call = RetryLocation.Calls.AddOrUpdate((context.AssetKey, context.RunId), 1, (_, n) => n + 1);
+        return call == 1 ? throw new TimeoutException("not yet") : new MaterializeResult();
+    }
+
+    /// <summary>Would run for ever; its maximum run time is an hour of the silo's clock.</summary>
+    [Asset(Group = "clock", MaxRunTimeSeconds = 3600)]
+    [RetryPolicy(MaxAttempts = 1)]
+    public static async Task<MaterializeResult> TimesOutInAnHour(AssetContext context)
+    {
+        await Task.Delay(Timeout.InfiniteTimeSpan, context.CancellationToken);
+        return new MaterializeResult();
+    }
+
     /// <summary>Always fails: its two attempts are used up.</summary>
     [Asset(Group = "retry")]
     [RetryPolicy(MaxAttempts = 2, DelaySeconds = 0.01, Backoff = RetryBackoff.Fixed)]
