@@ -93,36 +93,14 @@ internal static partial class OaCommandLine
             CustomParser = Inputs.All<Dictionary<string, string>>(Inputs.TryTags),
         };
         var command = new Command("run", "Start a run of a job, as oa materialize starts one of a selection.") { name, config, wait, tags };
-        command.SetAction((parse, ct) => WithClusterAsync(parse, ct, async client =>
-        {
-            var json = parse.GetValue(Json);
-            RunRecord run;
-            try
-            {
-                run = await client.LaunchJobAsync(parse.GetValue(name)!, parse.GetValue(config), parse.GetValue(tags) ?? [], ct);
-            }
-            catch (Exception e) when (ClusterErrors.Classify(e) is { } outage && e is not Client.Http.GatewayUnreachableException { MayHaveArrived: false })
-            {
-                throw new ClusterUnreachableException($"{Output.Outage(outage, null)} The run may have started anyway: oa runs --limit 5 lists the latest.", outage.Kind == OutageKind.Storage, e);
-            }
-
-            if (!parse.GetValue(wait))
-            {
-                if (json)
-                {
-                    Output.WriteJson(RunOf(run));
-                }
-                else
-                {
-                    Console.WriteLine($"Run {run.RunId} of job {run.Job} queued: {string.Join(", ", run.AssetKeys.Concat(run.Ops))}");
-                    Console.WriteLine($"Follow it with: oa run {run.RunId}");
-                }
-
-                return ExitCodes.Success;
-            }
-
-            return await FollowAsync(client, run, json, ct);
-        }));
+        command.SetAction((parse, ct) => WithClusterAsync(parse, ct, client => StartRunAsync(
+            client,
+            () => client.LaunchJobAsync(parse.GetValue(name)!, parse.GetValue(config), parse.GetValue(tags) ?? [], ct),
+            parse.GetValue(wait),
+            parse.GetValue(Json),
+            RunOf,
+            run => $"Run {run.RunId} of job {run.Job} queued: {string.Join(", ", run.AssetKeys.Concat(run.Ops))}",
+            ct)));
         return command;
     }
 

@@ -249,37 +249,14 @@ internal static partial class OaCommandLine
             CustomParser = Inputs.All<Dictionary<string, string>>(Inputs.TryTags),
         };
         var command = new Command("materialize", "Start a run that materializes the selected assets.") { select, wait, tags };
-        command.SetAction((parse, ct) => WithClusterAsync(parse, ct, async client =>
-        {
-            var json = parse.GetValue(Json);
-            RunRecord run;
-            try
-            {
-                run = await client.MaterializeAsync(parse.GetValue(select)!, parse.GetValue(tags) ?? [], ct);
-            }
-            catch (Exception e) when (ClusterErrors.Classify(e) is { } outage && e is not GatewayUnreachableException { MayHaveArrived: false })
-            {
-                // The answer was lost, not necessarily the run: it may have been recorded before the outage.
-                throw new ClusterUnreachableException($"{Output.Outage(outage, null)} The run may have started anyway: oa runs --limit 5 lists the latest.", outage.Kind == OutageKind.Storage, e);
-            }
-
-            if (!parse.GetValue(wait))
-            {
-                if (json)
-                {
-                    Output.WriteJson(new { run.RunId, run.Status, run.AssetKeys });
-                }
-                else
-                {
-                    Console.WriteLine($"Run {run.RunId} queued: {string.Join(", ", run.AssetKeys)}");
-                    Console.WriteLine($"Follow it with: oa run {run.RunId}");
-                }
-
-                return ExitCodes.Success;
-            }
-
-            return await FollowAsync(client, run, json, ct);
-        }));
+        command.SetAction((parse, ct) => WithClusterAsync(parse, ct, client => StartRunAsync(
+            client,
+            () => client.MaterializeAsync(parse.GetValue(select)!, parse.GetValue(tags) ?? [], ct),
+            parse.GetValue(wait),
+            parse.GetValue(Json),
+            run => new { run.RunId, run.Status, run.AssetKeys },
+            run => $"Run {run.RunId} queued: {string.Join(", ", run.AssetKeys)}",
+            ct)));
         return command;
     }
 
@@ -296,36 +273,14 @@ internal static partial class OaCommandLine
             CustomParser = Inputs.All<Dictionary<string, string>>(Inputs.TryTags),
         };
         var command = new Command("reexecute", "Start a run that executes a finished run again: every step, or only from failure. It records its parent and root run.") { id, fromFailure, wait, tags };
-        command.SetAction((parse, ct) => WithClusterAsync(parse, ct, async client =>
-        {
-            var json = parse.GetValue(Json);
-            RunRecord run;
-            try
-            {
-                run = await client.ReexecuteRunAsync(parse.GetValue(id), parse.GetValue(fromFailure), parse.GetValue(tags) ?? [], ct);
-            }
-            catch (Exception e) when (ClusterErrors.Classify(e) is { } outage && e is not GatewayUnreachableException { MayHaveArrived: false })
-            {
-                throw new ClusterUnreachableException($"{Output.Outage(outage, null)} The run may have started anyway: oa runs --limit 5 lists the latest.", outage.Kind == OutageKind.Storage, e);
-            }
-
-            if (!parse.GetValue(wait))
-            {
-                if (json)
-                {
-                    Output.WriteJson(new { run.RunId, run.Status, run.AssetKeys, run.ParentRunId, run.RootRunId });
-                }
-                else
-                {
-                    Console.WriteLine($"Run {run.RunId} queued, re-executing run {run.ParentRunId}{(parse.GetValue(fromFailure) ? " from failure" : "")}: {string.Join(", ", run.AssetKeys.Concat(run.Ops))}");
-                    Console.WriteLine($"Follow it with: oa run {run.RunId}");
-                }
-
-                return ExitCodes.Success;
-            }
-
-            return await FollowAsync(client, run, json, ct);
-        }));
+        command.SetAction((parse, ct) => WithClusterAsync(parse, ct, client => StartRunAsync(
+            client,
+            () => client.ReexecuteRunAsync(parse.GetValue(id), parse.GetValue(fromFailure), parse.GetValue(tags) ?? [], ct),
+            parse.GetValue(wait),
+            parse.GetValue(Json),
+            run => new { run.RunId, run.Status, run.AssetKeys, run.ParentRunId, run.RootRunId },
+            run => $"Run {run.RunId} queued, re-executing run {run.ParentRunId}{(parse.GetValue(fromFailure) ? " from failure" : "")}: {string.Join(", ", run.AssetKeys.Concat(run.Ops))}",
+            ct)));
         return command;
     }
 
@@ -363,6 +318,41 @@ internal static partial class OaCommandLine
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Starts a run, then says it is queued (as JSON or a line) or, with <paramref name="wait"/>, follows it to its end:
+    /// what materialize, job run and reexecute share. An outage while starting may have lost only the answer.
+    /// </summary>
+    private static async Task<int> StartRunAsync(IOrleansAssetsClient client, Func<Task<RunRecord>> start, bool wait, bool json, Func<RunRecord, object> queuedJson, Func<RunRecord, string> queuedLine, CancellationToken ct)
+    {
+        RunRecord run;
+        try
+        {
+            run = await start();
+        }
+        catch (Exception e) when (ClusterErrors.Classify(e) is { } outage && e is not GatewayUnreachableException { MayHaveArrived: false })
+        {
+            // The answer was lost, not necessarily the run: it may have been recorded before the outage.
+            throw new ClusterUnreachableException($"{Output.Outage(outage, null)} The run may have started anyway: oa runs --limit 5 lists the latest.", outage.Kind == OutageKind.Storage, e);
+        }
+
+        if (wait)
+        {
+            return await FollowAsync(client, run, json, ct);
+        }
+
+        if (json)
+        {
+            Output.WriteJson(queuedJson(run));
+        }
+        else
+        {
+            Console.WriteLine(queuedLine(run));
+            Console.WriteLine($"Follow it with: oa run {run.RunId}");
+        }
+
+        return ExitCodes.Success;
     }
 
     /// <summary>Follows a run it started until it ends, showing its steps as they finish; its outcome is the exit code.</summary>
