@@ -155,13 +155,18 @@ export function RunPage({ runId }: { runId: string }) {
         // The stream keeps going; the next reconnect reads again.
       }
     };
-    const reconcile = () =>
+    const reconcile = (tries = 0): Promise<void> =>
       api.run(runId, abort.signal).then(
         (run) => {
           if (!alive) return;
           const fresh = fromDetails(run);
           const mine = current.current;
-          commit(mine && mine.lastSequence > fresh.lastSequence ? { ...fresh, events: mine.events, lastSequence: mine.lastSequence } : fresh);
+          if (mine && mine.lastSequence > fresh.lastSequence) {
+            // The read is older than what the stream has shown (its steps too): keep what is shown, read again soon.
+            if (tries < 10) setTimeout(() => void reconcile(tries + 1), 300);
+            return;
+          }
+          commit(fresh);
         },
         () => undefined,
       );
