@@ -62,6 +62,11 @@ public sealed class ExternalAssetsDashboardTests(ExternalAssetsFixture fixture) 
         await Expect(page.GetByTestId("stale-reasons").Locator("li")).ToHaveTextAsync(["upstream materialized since: partner_feed"]);
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Materialize", Exact = true })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("external-notice")).ToHaveCountAsync(0);
+
+        // The catalog marks it too, and only it.
+        await page.GotoAsync("/assets");
+        await Expect(page.Locator("[data-asset-key='partner_feed'] [data-testid=external-badge]")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-asset-key='feed_summary'] [data-testid=external-badge]")).ToHaveCountAsync(0);
     }
 
     private static async Task MaterializeAsync(HttpClient http, string selection)

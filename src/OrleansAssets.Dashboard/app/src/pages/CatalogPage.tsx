@@ -177,6 +177,11 @@ function CatalogRow({ row, index, top }: { row: AssetSummary; index: number; top
       <span role="cell">{row.group}</span>
       <span role="cell">{row.codeLocation}</span>
       <span role="cell" className="kinds-cell">
+        {row.isExternal && (
+          <span className="external-badge" data-testid="external-badge" title="External: produced outside OrleansAssets and reported (oa report), never materialized by a run">
+            external
+          </span>
+        )}
         <KindBadges kinds={row.kinds} />
         <MultiAssetMark multiAsset={row.multiAsset} />
       </span>
