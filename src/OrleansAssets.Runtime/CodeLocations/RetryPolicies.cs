@@ -12,25 +12,32 @@ internal static class RetryPolicies
     /// <summary>As <see cref="ToSpec(RetryPolicy?, string)"/>, with a problem added to <paramref name="problems"/> instead of thrown, so it is named with every other one.</summary>
     public static RetryPolicySpec? ToSpec(RetryPolicy? policy, string describe, List<string> problems)
     {
-        try
-        {
-            return ToSpec(policy, describe);
-        }
-        catch (AssetGraphException e)
-        {
-            problems.Add(e.Message["Invalid asset graph: ".Length..].TrimEnd('.'));
-            return null;
-        }
-    }
-
-    /// <exception cref="AssetGraphException">The policy cannot work: names the step and the setting.</exception>
-    public static RetryPolicySpec? ToSpec(RetryPolicy? policy, string describe)
-    {
         if (policy is null)
         {
             return null;
         }
 
+        var found = ProblemsOf(policy);
+        if (found.Count > 0)
+        {
+            problems.Add($"the retry policy of {describe} cannot work: {string.Join("; ", found)}");
+            return null;
+        }
+
+        return SpecOf(policy);
+    }
+
+    /// <exception cref="AssetGraphException">The policy cannot work: names the step and the setting.</exception>
+    public static RetryPolicySpec? ToSpec(RetryPolicy? policy, string describe)
+    {
+        var problems = new List<string>();
+        var spec = ToSpec(policy, describe, problems);
+        return problems.Count > 0 ? throw new AssetGraphException($"Invalid asset graph: {problems[0]}.") : spec;
+    }
+
+    /// <summary>Each setting of <paramref name="policy"/> that cannot work, in words.</summary>
+    private static List<string> ProblemsOf(RetryPolicy policy)
+    {
         var problems = new List<string>();
         if (policy.MaxAttempts < 1)
         {
@@ -52,21 +59,18 @@ internal static class RetryPolicies
             problems.Add($"NeverRetry names {type.FullName}, which is not an exception type");
         }
 
-        if (problems.Count > 0)
-        {
-            throw new AssetGraphException($"Invalid asset graph: the retry policy of {describe} cannot work: {string.Join("; ", problems)}.");
-        }
-
-        return new RetryPolicySpec
-        {
-            MaxAttempts = policy.MaxAttempts,
-            DelayMs = policy.Delay.TotalMilliseconds,
-            Exponential = policy.Backoff == RetryBackoff.Exponential,
-            MaxDelayMs = policy.MaxDelay.TotalMilliseconds,
-            Jitter = policy.Jitter,
-            NeverRetry = [.. policy.NeverRetry.Select(t => t.FullName!).Distinct(StringComparer.Ordinal)],
-        };
+        return problems;
     }
+
+    private static RetryPolicySpec SpecOf(RetryPolicy policy) => new()
+    {
+        MaxAttempts = policy.MaxAttempts,
+        DelayMs = policy.Delay.TotalMilliseconds,
+        Exponential = policy.Backoff == RetryBackoff.Exponential,
+        MaxDelayMs = policy.MaxDelay.TotalMilliseconds,
+        Jitter = policy.Jitter,
+        NeverRetry = [.. policy.NeverRetry.Select(t => t.FullName!).Distinct(StringComparer.Ordinal)],
+    };
 
     /// <summary>True when <paramref name="error"/>'s type is one the policy never retries, or derives from one.</summary>
     public static bool NeverRetries(this RetryPolicySpec policy, Exception error)

@@ -396,7 +396,10 @@ internal sealed partial class RunGrain(
 
             var recorded = resumed ? (await eventLog.GetStepsAsync(RunId)).ToDictionary(s => s.AssetKey, StringComparer.Ordinal) : [];
             _pinned = await ReusedValuesAsync(run, plan);
-            var outcome = await RunStepsAsync(plan, recorded, run.AssetKeys.Concat(run.Ops).Where(k => !plan.ByKey.ContainsKey(k)).ToList(), resumed);
+
+            // Steps whose asset or op no code location defines any more: skipped, and the run did not do its work.
+            var gone = run.AssetKeys.Concat(run.Ops).Where(k => !plan.ByKey.ContainsKey(k)).ToList();
+            var outcome = await RunStepsAsync(plan, recorded, gone, resumed);
             if (outcome is null)
             {
                 return;
@@ -404,9 +407,6 @@ internal sealed partial class RunGrain(
 
             var (succeeded, failed, canceled) = outcome.Value;
             run = _run!;
-
-            // Steps whose asset or op no code location defines any more did not run: the run did not do its work.
-            var gone = run.AssetKeys.Concat(run.Ops).Where(k => !plan.ByKey.ContainsKey(k)).ToList();
             var finished = run.CancelRequestedBy is { } by
                 ? run with
                 {
@@ -424,20 +424,7 @@ internal sealed partial class RunGrain(
                         gone.Count == 0 ? null : $"{gone.Count} step(s) no code location defines any more (was their code location removed or changed?): {string.Join(", ", gone.Take(20))}",
                     }.Where(p => p is not null)) is { Length: > 0 } error ? error : null,
                 };
-            await AppendDurablyAsync(new RunWrite(RunId)
-            {
-                Run = finished,
-                Events =
-                [
-                    RunEventOf(
-                        finished.Status switch { RunStatus.Success => RunEventType.RunSuccess, RunStatus.Canceled => RunEventType.RunCanceled, _ => RunEventType.RunFailure },
-                        finished.Error ?? $"{succeeded} step(s) succeeded"),
-                ],
-            });
-            _run = finished;
-            GrainFactory.GetGrain<IRunQueueGrain>(0).RunEnded(RunId).Ignore();
-            await NotifyEndedAsync(finished);
-            LogFinished(logger, RunId, finished.Status, (finished.EndedAt - finished.StartedAt)?.TotalMilliseconds ?? 0);
+            await EndAsync(finished, finished.Error ?? $"{succeeded} step(s) succeeded");
         }
         catch (Exception e) when (_stop.IsCancellationRequested || shutdown.IsStopping)
         {
@@ -463,11 +450,21 @@ internal sealed partial class RunGrain(
     private async Task EndUnresumableAsync(RunRecord run, string why)
     {
         var ended = run with { Status = RunStatus.Failure, EndedAt = time.GetUtcNow(), Error = $"the run cannot go on: {why}" };
-        await AppendDurablyAsync(new RunWrite(RunId) { Run = ended, Events = [RunEventOf(RunEventType.RunFailure, ended.Error)] });
-        _run = ended;
+        await EndAsync(ended, ended.Error);
+    }
+
+    /// <summary>Records the run's end with its event, frees its place in the queue, and tells the sensors that watch run ends.</summary>
+    private async Task EndAsync(RunRecord finished, string message)
+    {
+        await AppendDurablyAsync(new RunWrite(RunId)
+        {
+            Run = finished,
+            Events = [RunEventOf(finished.Status switch { RunStatus.Success => RunEventType.RunSuccess, RunStatus.Canceled => RunEventType.RunCanceled, _ => RunEventType.RunFailure }, message)],
+        });
+        _run = finished;
         GrainFactory.GetGrain<IRunQueueGrain>(0).RunEnded(RunId).Ignore();
-        await NotifyEndedAsync(ended);
-        LogFinished(logger, RunId, ended.Status, (ended.EndedAt - ended.StartedAt)?.TotalMilliseconds ?? 0);
+        await NotifyEndedAsync(finished);
+        LogFinished(logger, RunId, finished.Status, (finished.EndedAt - finished.StartedAt)?.TotalMilliseconds ?? 0);
     }
 
     /// <summary>
