@@ -33,6 +33,10 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _writer;
+
+    // Asset state reads that arrive together (a run's steps activating their asset grains) share one query.
+    private readonly Channel<PendingStateRead> _stateReads = Channel.CreateUnbounded<PendingStateRead>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _stateReader;
     private long _commits;
     private long _writes;
     private long _queued;
@@ -46,6 +50,7 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
         _options = options.Value;
         _logger = logger;
         _writer = Task.Run(WriteLoopAsync);
+        _stateReader = Task.Run(StateReadLoopAsync);
     }
 
     /// <summary>Commits and writes so far, for measuring the write path.</summary>
@@ -55,15 +60,69 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
 
     public Task<RunWriteResult> AppendSoon(RunWrite write) => Enqueue(write, soon: true);
 
-    public async Task<StoredAssetState?> GetAssetStateAsync(string assetKey, CancellationToken cancellationToken = default) => await ReadAsync(async () =>
+    /// <remarks>
+    /// Every step activates its asset grain, and each activation reads its state: one query per activation was a
+    /// round trip (and a transaction) per step of a cold run. Reads queue here instead, and the reads that arrive
+    /// while one query is out go together in the next, so a lone read waits for nothing and many cost a few queries.
+    /// </remarks>
+    public Task<StoredAssetState?> GetAssetStateAsync(string assetKey, CancellationToken cancellationToken = default)
     {
-        await using var command = _db.CreateCommand("select state::text, state_version from oa_asset_activity where asset_key = $1 and state_version is not null");
-        command.Parameters.Add(new NpgsqlParameter { Value = assetKey });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? new StoredAssetState(JsonSerializer.Deserialize<Assets.AssetGrainState>(reader.GetString(0), Json)!, reader.GetInt32(1))
-            : null;
-    });
+        var pending = new PendingStateRead(assetKey, new TaskCompletionSource<StoredAssetState?>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_stateReads.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(nameof(PostgresRunStore), "The run storage is shutting down.");
+        }
+
+        return pending.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    private async Task StateReadLoopAsync()
+    {
+        var reader = _stateReads.Reader;
+        var batch = new List<PendingStateRead>();
+        while (await reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxStateReadsPerQuery && reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+
+            try
+            {
+                var keys = batch.Select(p => p.AssetKey).Distinct(StringComparer.Ordinal).ToArray();
+                var found = await ReadAsync(() => ReadAssetStatesAsync(keys));
+                foreach (var pending in batch)
+                {
+                    pending.Done.TrySetResult(found.GetValueOrDefault(pending.AssetKey));
+                }
+            }
+            catch (Exception e)
+            {
+                foreach (var pending in batch)
+                {
+                    pending.Done.TrySetException(e);
+                }
+            }
+
+            batch.Clear();
+        }
+    }
+
+    private const int MaxStateReadsPerQuery = 1_000;
+
+    private async Task<Dictionary<string, StoredAssetState>> ReadAssetStatesAsync(string[] assetKeys)
+    {
+        await using var command = _db.CreateCommand("select asset_key, state::text, state_version from oa_asset_activity where asset_key = any($1) and state_version is not null");
+        command.Parameters.Add(new NpgsqlParameter { Value = assetKeys });
+        await using var reader = await command.ExecuteReaderAsync();
+        var states = new Dictionary<string, StoredAssetState>(StringComparer.Ordinal);
+        while (await reader.ReadAsync())
+        {
+            states[reader.GetString(0)] = new StoredAssetState(JsonSerializer.Deserialize<Assets.AssetGrainState>(reader.GetString(1), Json)!, reader.GetInt32(2));
+        }
+
+        return states;
+    }
 
     private Task<RunWriteResult> Enqueue(RunWrite write, bool soon)
     {
@@ -399,10 +458,13 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
             return;
         }
 
+        _stateReads.Writer.TryComplete();
+
         // Let queued writes land before the silo goes; while the database is away they cannot, and say so.
         await _writer.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _stopping.CancelAsync();
         await _writer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _stateReader.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     private const string RunColumns = "select run_id, status, selection, asset_keys, tags::text, created_at, started_at, ended_at, error, priority, cancel_requested_by, job, ops, config::text, run_key from oa_runs";
@@ -660,6 +722,8 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
 
     /// <summary>The SQLSTATE oa_append raises when an asset state's expected version is not the stored one.</summary>
     private const string AssetStateConflict = "OAS01";
+
+    private sealed record PendingStateRead(string AssetKey, TaskCompletionSource<StoredAssetState?> Done);
 
     private sealed record PendingWrite(RunWrite Write, bool Soon, long EnqueuedAt, TaskCompletionSource<RunWriteResult> Done);
 

@@ -74,13 +74,27 @@ public static class PostgresSiloBuilderExtensions
         return builder;
     }
 
-    /// <summary>The connection string with <paramref name="maxPoolSize"/> as its pool limit, unless it sets one itself.</summary>
+    /// <summary>
+    /// The connection string with <paramref name="maxPoolSize"/> as its pool limit, unless it sets one itself, and
+    /// without the reset of pooled connections unless it asks for one.
+    /// </summary>
+    /// <remarks>
+    /// Npgsql resets a connection handed back to its pool with <c>DISCARD ALL</c>, a statement (and a transaction in
+    /// <c>pg_stat_database</c>) of its own before the next command; nothing here keeps session state (no <c>SET</c>,
+    /// temporary tables or session locks), so that doubled the commits of every short read, such as an asset grain's
+    /// state read on activation.
+    /// </remarks>
     internal static string WithPoolLimit(string connectionString, int maxPoolSize)
     {
         var settings = new NpgsqlConnectionStringBuilder(connectionString);
         if (maxPoolSize > 0 && !System.Text.RegularExpressions.Regex.IsMatch(connectionString, @"max(imum)?\s*pool\s*size\s*=", System.Text.RegularExpressions.RegexOptions.IgnoreCase))
         {
             settings.MaxPoolSize = maxPoolSize;
+        }
+
+        if (!System.Text.RegularExpressions.Regex.IsMatch(connectionString, @"no\s*reset\s*on\s*close\s*=", System.Text.RegularExpressions.RegexOptions.IgnoreCase))
+        {
+            settings.NoResetOnClose = true;
         }
 
         return settings.ConnectionString;

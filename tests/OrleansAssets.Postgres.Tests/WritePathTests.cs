@@ -58,6 +58,34 @@ public sealed class WritePathTests(WritePathClusterFixture fixture, ITestOutputH
         Assert.True(writeCommits > 0);
     }
 
+    [Fact]
+    public async Task A_materialization_stores_no_history_in_the_asset_state_and_the_asset_page_still_lists_it()
+    {
+        var runs = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            var run = await fixture.MaterializeAsync("raw_sales_data");
+            Assert.Equal(RunStatus.Success, run.Run.Status);
+            runs.Add(run.Run.RunId);
+        }
+
+        // The history is the asset's materialization records: rewriting it into the state with every step was most of the write.
+        var stored = await fixture.Database.ScalarAsync<string>("select state::text from oa_asset_activity where asset_key = 'raw_sales_data'");
+        Assert.NotNull(stored);
+        using var state = System.Text.Json.JsonDocument.Parse(stored);
+        Assert.Equal(0, state.RootElement.GetProperty("history").GetArrayLength());
+        Assert.Equal(runs[^1], state.RootElement.GetProperty("latest").GetProperty("runId").GetGuid());
+
+        var asset = await fixture.Client.GetAssetAsync("raw_sales_data");
+        Assert.Equal(runs[^1], asset.State.Latest?.RunId);
+        Assert.Equal(runs[^1], asset.State.History[0].RunId);
+        Assert.Equal(runs.AsEnumerable().Reverse().ToList(), asset.State.History.Take(3).Select(h => h.RunId).ToList());
+
+        // A materialization after the history was read joins it, newest first.
+        var next = await fixture.MaterializeAsync("raw_sales_data");
+        Assert.Equal(next.Run.RunId, (await fixture.Client.GetAssetAsync("raw_sales_data")).State.History[0].RunId);
+    }
+
     /// <summary>The run stores' own counts of the commits they made and the writes those carried, over every silo.</summary>
     private (long Commits, long Writes) WriteCounters()
     {

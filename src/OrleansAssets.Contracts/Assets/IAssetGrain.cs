@@ -96,6 +96,13 @@ public sealed record MaterializeRequest
     /// </summary>
     [Id(5)] public bool MayHaveStarted { get; init; }
 
+    /// <summary>
+    /// With <see cref="MayHaveStarted"/> on a resumed run: when the run resumed from its records. An attempt started
+    /// without a record began before then, so its start is stored a flush interval after it at the latest, and a step
+    /// asked later needs no wait for it. Null: it may have begun just now.
+    /// </summary>
+    [Id(12)] public DateTimeOffset? UnrecordedStartsBefore { get; init; }
+
     /// <summary>The step's part of the run config, as JSON, when it has one.</summary>
     [Id(8)] public string? Config { get; init; }
 

@@ -38,6 +38,9 @@ internal sealed partial class AssetGrain(
     /// <summary>How long a run's call waits for an outcome before it is answered "not yet" and asks again.</summary>
     private static readonly TimeSpan AnswerWithin = TimeSpan.FromSeconds(5);
 
+    /// <summary>By when an attempt's start is stored after it began, with margin: the flush interval is half a second.</summary>
+    private static readonly TimeSpan UnrecordedStartStoredWithin = TimeSpan.FromSeconds(1);
+
     /// <summary>How often a followed attempt's record is read, for an outcome recorded by another activation (a split during failover).</summary>
     private static readonly TimeSpan RecordCheckInterval = TimeSpan.FromSeconds(15);
 
@@ -51,6 +54,13 @@ internal sealed partial class AssetGrain(
     private AssetGrainState _state = new();
     private int? _version;
 
+    /// <summary>
+    /// The newest materializations, newest first, once something asked for them; null until then. The stored state
+    /// does not carry them (they are the asset's rows in the materialization records, the same data): each
+    /// materialization rewrote them whole, and they were the largest part of every step's write.
+    /// </summary>
+    private List<MaterializationRecord>? _history;
+
     /// <summary>The catalog version whose dependencies <see cref="_upstreamLatest"/> was read for.</summary>
     private long _upstreamGraphVersion;
 
@@ -60,7 +70,7 @@ internal sealed partial class AssetGrain(
     {
         if (await assetState.GetAssetStateAsync(Key, cancellationToken) is { } stored)
         {
-            (_state, _version) = (stored.State, stored.Version);
+            Take(stored);
         }
 
         var graph = await graphs.GetAsync(cancellationToken);
@@ -121,7 +131,7 @@ internal sealed partial class AssetGrain(
             Key = Key,
             Status = AssetStatusRules.Derive(_state.Latest, _state.LastFailure, materializing is not null, reasons),
             Latest = _state.Latest,
-            History = [.. _state.History],
+            History = [.. await HistoryAsync()],
             LastFailure = _state.LastFailure,
             StaleBecause = AssetStatusRules.UpstreamMaterializedSince(reasons),
             MaterializingRun = materializing,
@@ -149,7 +159,7 @@ internal sealed partial class AssetGrain(
         }
 
         // A retried report (its answer lost) finds the record its first attempt made: that is the answer, recorded once.
-        var recorded = _state.History.FirstOrDefault(h => h.RunId == report.ReportId) ?? await assetState.FindMaterializationAsync(report.ReportId, Key);
+        var recorded = _history?.FirstOrDefault(h => h.RunId == report.ReportId) ?? await assetState.FindMaterializationAsync(report.ReportId, Key);
         if (recorded is null)
         {
             var metadata = new Dictionary<string, MetadataValue>(report.Metadata, StringComparer.Ordinal);
@@ -449,8 +459,14 @@ internal sealed partial class AssetGrain(
         }
 
         // An executor whose activation went (its directory entry lived on a silo that stopped) stores its start as
-        // it goes; an attempt that had just begun stores it within the flush interval.
-        await Task.Delay(TimeSpan.FromSeconds(1), stop);
+        // it goes; an attempt that had just begun stores it within the flush interval. Of a resumed run, attempts
+        // without a record began before it resumed: once that interval has passed since, there is nothing to wait
+        // for (a second's wait for each step held a resumed run of 10,000 steps to 16 steps a second).
+        var wait = (request.UnrecordedStartsBefore ?? DateTimeOffset.UtcNow) + UnrecordedStartStoredWithin - DateTimeOffset.UtcNow;
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, stop);
+        }
         var step = await eventLog.GetStepAsync(request.RunId, Key);
         if (step is { IsFinished: true })
         {
@@ -919,7 +935,7 @@ internal sealed partial class AssetGrain(
 
         if (step?.Status == StepStatus.Success && await assetState.FindMaterializationAsync(runId, Key) is { } materialization)
         {
-            if (_state.History.All(h => h.RunId != runId))
+            if (_state.Latest?.RunId != runId && (_history is null || _history.TrueForAll(h => h.RunId != runId)))
             {
                 // Recorded by an activation before this one: take it into this activation's state.
                 await WriteAsync(new RunWrite(runId), state => Adopt(state, materialization));
@@ -957,11 +973,12 @@ internal sealed partial class AssetGrain(
         await _stateGate.WaitAsync();
         try
         {
-            var next = change(new AssetGrainState { Latest = _state.Latest, History = [.. _state.History], LastFailure = _state.LastFailure });
+            var next = change(new AssetGrainState { Latest = _state.Latest, History = _history is null ? [] : [.. _history], LastFailure = _state.LastFailure });
             RunWriteResult result;
             try
             {
-                result = await writer.AppendAsync(write with { AssetState = new AssetStateWrite(Key, _version, next) });
+                var stored = new AssetGrainState { Latest = next.Latest, LastFailure = next.LastFailure };
+                result = await writer.AppendAsync(write with { AssetState = new AssetStateWrite(Key, _version, stored) });
             }
             catch (AssetStateConflictException)
             {
@@ -972,12 +989,13 @@ internal sealed partial class AssetGrain(
 
             if (result.AssetStateVersion is { } version)
             {
-                (_state, _version) = (next, version);
+                (_state, _version) = (new AssetGrainState { Latest = next.Latest, LastFailure = next.LastFailure }, version);
+                _history = _history is null ? null : next.History;
             }
             else if (await assetState.GetAssetStateAsync(Key) is { } stored)
             {
                 // The step was recorded already, with the state that went with it: take that.
-                (_state, _version) = (stored.State, stored.Version);
+                Take(stored);
             }
 
             return result;
@@ -1088,8 +1106,35 @@ internal sealed partial class AssetGrain(
             history.RemoveRange(options.Value.AssetHistoryLength, history.Count - options.Value.AssetHistoryLength);
         }
 
-        state.Latest = history[0];
+        // Without the history read, the latest is the newer of the one known and this one.
+        state.Latest = state.Latest is { } known && known.RunId != record.RunId && known.Timestamp > history[0].Timestamp ? known : history[0];
         return state;
+    }
+
+    /// <summary>The stored state, and the history it carries when it was stored by a version that kept one.</summary>
+    private void Take(StoredAssetState stored)
+    {
+        (_state, _version) = (new AssetGrainState { Latest = stored.State.Latest, LastFailure = stored.State.LastFailure }, stored.Version);
+        _history = stored.State.History.Count > 0 ? [.. stored.State.History] : null;
+    }
+
+    /// <summary>The newest materializations, read once per activation, in turn with the writes so none is missed.</summary>
+    private async Task<List<MaterializationRecord>> HistoryAsync()
+    {
+        if (_history is { } known)
+        {
+            return known;
+        }
+
+        await _stateGate.WaitAsync();
+        try
+        {
+            return _history ??= [.. await assetState.ListMaterializationsAsync(Key, null, options.Value.AssetHistoryLength)];
+        }
+        finally
+        {
+            _stateGate.Release();
+        }
     }
 
     private void Remember(Guid runId, StepOutcome outcome)

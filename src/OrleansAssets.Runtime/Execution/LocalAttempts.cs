@@ -126,9 +126,9 @@ internal sealed partial class LocalAttempts(
                     SelectedOutputs = request.Outputs.Count > 0 ? request.Outputs : [key],
                 };
 
-                // User code may block or burn CPU for minutes: run it on a thread of its own, not on a pool thread the
-                // silo's messaging needs.
-                var code = Task.Factory.StartNew(async () =>
+                // User code may block or burn CPU for minutes: it starts on a thread kept for user code, not on a pool
+                // thread the silo's messaging needs.
+                var code = slots.RunCodeAsync(async () =>
                 {
                     var invocation = await AssetInvoker.InvokeAsync(definition, services, context, p => LoadInputAsync(request, location, services, p), request.Config);
                     StoredValue? value = null;
@@ -159,7 +159,7 @@ internal sealed partial class LocalAttempts(
                     }
 
                     return (value, invocation, siblings);
-                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+                });
                 if (await Task.WhenAny(code, attempt.GraceOver, timeoutGraceOver.Task) == timeoutGraceOver.Task && !attempt.Cancellation.IsCancellationRequested)
                 {
                     code.ContinueWith(t => t.Exception, TaskScheduler.Default).Ignore();

@@ -482,6 +482,7 @@ internal sealed partial class RunGrain(
 
         // Of a resumed run, only the steps ready when it was interrupted may have been started without a record;
         // the rest start later, from this activation, for the first time.
+        var resumedAt = DateTimeOffset.UtcNow;
         var mayHaveStarted = resumed
             ? plan.Steps.Where(s => status[s.Key] == StepStatus.Pending && s.UpstreamInRun.All(u => status[u] == StepStatus.Success)).Select(s => s.Key).ToHashSet(StringComparer.Ordinal)
             : [];
@@ -511,7 +512,7 @@ internal sealed partial class RunGrain(
                 if (status[step.Key] == StepStatus.Pending && step.UpstreamInRun.All(u => status[u] == StepStatus.Success))
                 {
                     status[step.Key] = StepStatus.Running;
-                    running[AwaitStepAsync(step, mayHaveStarted.Contains(step.Key))] = step.Key;
+                    running[AwaitStepAsync(step, mayHaveStarted.Contains(step.Key), resumedAt)] = step.Key;
                 }
             }
 
@@ -617,8 +618,10 @@ internal sealed partial class RunGrain(
     /// Asks the step's asset grain for its outcome until it has one. A broken call (the asset grain's silo died or
     /// is stopping, the storage is away) is asked again: the asset grain follows the step from its record.
     /// </summary>
-    private async Task<StepOutcome> AwaitStepAsync(PlannedStep step, bool mayHaveStarted)
+    private async Task<StepOutcome> AwaitStepAsync(PlannedStep step, bool mayHaveStarted, DateTimeOffset resumedAt)
     {
+        // Asked again (after an answer or a broken call), the asset grain may have started an attempt a moment ago.
+        DateTimeOffset? unrecordedStartsBefore = mayHaveStarted ? resumedAt : null;
         var asset = GrainFactory.GetGrain<IAssetGrain>(step.Key);
         var failures = 0;
         var delay = TimeSpan.FromMilliseconds(100);
@@ -636,13 +639,14 @@ internal sealed partial class RunGrain(
                     UpstreamInRun = [.. step.UpstreamInRun],
                     Config = _config.GetValueOrDefault(step.Key),
                     MayHaveStarted = mayHaveStarted,
+                    UnrecordedStartsBefore = unrecordedStartsBefore,
                     KnownAttempt = attempt,
                     KnownSilo = silo,
                     Outputs = [.. step.Outputs],
                     Lead = step.Lead,
                     PinnedUpstream = step.Spec.Dependencies.Where(_pinned.ContainsKey).ToDictionary(d => d, d => _pinned[d], StringComparer.Ordinal),
                 });
-                mayHaveStarted = true;
+                (mayHaveStarted, unrecordedStartsBefore) = (true, null);
                 if (progress.Outcome is { } outcome)
                 {
                     return outcome;
@@ -663,7 +667,7 @@ internal sealed partial class RunGrain(
             }
             catch (Exception e) when (!_stop.IsCancellationRequested)
             {
-                mayHaveStarted = true;
+                (mayHaveStarted, unrecordedStartsBefore) = (true, null);
                 var storageAway = e is StorageUnavailableException;
                 if (!storageAway && ++failures >= MaxCallFailures)
                 {
