@@ -95,7 +95,7 @@ public sealed class ClusterMode(Sizes sizes, Report report, string server, bool 
     {
         try
         {
-            Scenarios = new EndToEnd(sizes, report, _client, Mode, sizes.ClusterRepetitions, warmUp: !quick, () => _database!.CommitsAsync(Settle));
+            Scenarios = new EndToEnd(sizes, report, _client, Mode, sizes.ClusterRepetitions, warmUp: !quick, () => _database!.CommitsAsync(Settle), Exited);
             await Scenarios.RunAllAsync();
             await ApiAsync();
             Memory();
@@ -160,13 +160,26 @@ public sealed class ClusterMode(Sizes sizes, Report report, string server, bool 
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                report.Add(Row.NotMeasured("OrleansAssets", what, Mode, $"the call failed: {e.Message}"));
+                report.Add(Row.NotMeasured("OrleansAssets", what, Mode, $"the call failed: {e.Message}{(Exited() is { } gone ? "; " + gone : "")}"));
             }
         }
     }
 
+    /// <summary>The processes of the cluster that are gone, with their exit codes (128 + the signal when killed), or null.</summary>
+    private string? Exited()
+    {
+        var gone = _processes.Where(p => p.Value.HasExited).Select(p => $"{p.Key} exited with code {p.Value.ExitCode} at {p.Value.ExitTime.ToUniversalTime():HH:mm:ss} UTC").ToList();
+        return gone.Count == 0 ? null : string.Join(", ", gone) + $" (logs were in {Path.Combine(_work, "logs")})";
+    }
+
     private void Memory()
     {
+        if (Exited() is { } gone)
+        {
+            report.Add(Row.NotMeasured("OrleansAssets", "silo and gateway RSS", Mode, gone));
+            return;
+        }
+
         var catalog = sizes.Independent + sizes.Chain + (sizes.Layers * sizes.LayerWidth) + 3;
         var silos = _processes.Where(p => p.Key != "gateway").Select(p => (p.Key, Rss: Status(p.Value, "VmRSS"), Peak: Status(p.Value, "VmHWM"))).ToList();
         var gateway = _processes["gateway"];

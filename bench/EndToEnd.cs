@@ -10,7 +10,8 @@ namespace OrleansAssets.Bench;
 /// runs' own records (their steps' start and end, their events), not from the polling here. On the cluster,
 /// <paramref name="commits"/> reads Postgres' commit counter, so every scenario also gives its commits per step.
 /// </summary>
-public sealed class EndToEnd(Sizes sizes, Report report, OrleansAssetsClient client, string mode, int repetitions, bool warmUp, Func<Task<long>>? commits)
+/// <param name="processes">On the cluster, what became of its processes when a scenario failed (one exited, say), for the row.</param>
+public sealed class EndToEnd(Sizes sizes, Report report, OrleansAssetsClient client, string mode, int repetitions, bool warmUp, Func<Task<long>>? commits, Func<string?>? processes = null)
 {
     private const string Group = "OrleansAssets";
 
@@ -42,7 +43,8 @@ public sealed class EndToEnd(Sizes sizes, Report report, OrleansAssetsClient cli
         {
             Failures++;
             Console.Error.WriteLine($"bench: {scenario} [{mode}] failed: {e}");
-            report.Add(Row.NotMeasured(Group, scenario, mode, $"the scenario failed: {e.GetType().Name}: {e.Message.Split('\n')[0]}"));
+            var why = processes?.Invoke() is { } gone ? $"; {gone}" : "";
+            report.Add(Row.NotMeasured(Group, scenario, mode, $"the scenario failed: {e.GetType().Name}: {e.Message.Split('\n')[0]}{why}"));
         }
     }
 
