@@ -21,6 +21,7 @@ public sealed class ClusterMode(Sizes sizes, Report report, string server, bool 
 {
     public const string Mode = "cluster (3 silo processes, Postgres)";
     private const int Silos = 3;
+    private const int DefaultPoolSize = 10;
     private static readonly List<Process> Started = [];
     private readonly string _work = Directory.CreateTempSubdirectory("oa-bench-cluster-").FullName;
     private readonly string _clusterId = $"bench-{Guid.NewGuid():N}"[..14];
@@ -66,6 +67,23 @@ public sealed class ClusterMode(Sizes sizes, Report report, string server, bool 
         {
             common[key.Replace(":", "__", StringComparison.Ordinal)] = value!;
         }
+
+        // The server is shared (another cluster may be running on it): a silo keeps up to 2 pools of
+        // OrleansAssets:Postgres:MaxPoolSize (10) connections, and 3 silos at their limit must fit in what is free, or a
+        // scenario fails with 53300 (no connection slots) instead of measuring.
+        var (free, max) = await FreeConnectionsAsync();
+        var perPool = Math.Min(DefaultPoolSize, (free - 20) / (2 * Silos));
+        if (perPool < 2)
+        {
+            throw new InvalidOperationException($"Postgres has {free} of its {max} connections free; the cluster needs about {(2 * Silos * DefaultPoolSize) + 20}. Stop what else uses it, or raise max_connections.");
+        }
+
+        if (perPool < DefaultPoolSize)
+        {
+            common["OrleansAssets__Postgres__MaxPoolSize"] = perPool.ToString(CultureInfo.InvariantCulture);
+        }
+
+        report.Settings["cluster.connections"] = $"{free} of Postgres' {max} connections for ordinary users free at the cluster's start; OrleansAssets:Postgres:MaxPoolSize {perPool}{(perPool < DefaultPoolSize ? $" (lowered from the default {DefaultPoolSize} so 3 silos at their limit fit in what is free)" : " (the default)")}";
 
         for (var i = 0; i < Silos; i++)
         {
@@ -203,6 +221,17 @@ public sealed class ClusterMode(Sizes sizes, Report report, string server, bool 
             Unit = "MiB",
             Notes = $"VmRSS after the API calls above; peak VmHWM {Status(gateway, "VmHWM"):N0} MiB",
         });
+    }
+
+    private async Task<(int Free, int Max)> FreeConnectionsAsync()
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(server);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("select current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int, (select count(*) from pg_stat_activity where backend_type = 'client backend')::int", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        var max = reader.GetInt32(0);
+        return (max - reader.GetInt32(1), max);
     }
 
     /// <summary>A size line of /proc/PID/status (VmRSS, VmHWM), in MiB.</summary>
