@@ -46,10 +46,21 @@ public sealed class FreshDatabase : IAsyncDisposable
     {
         NpgsqlConnection.ClearAllPools();
         await Task.Delay(settle ?? TimeSpan.FromSeconds(1.2));
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("select xact_commit from pg_stat_database where datname = current_database()", connection);
-        return (long)(await command.ExecuteScalarAsync())!;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(ConnectionString);
+                await connection.OpenAsync();
+                await using var command = new NpgsqlCommand("select xact_commit from pg_stat_database where datname = current_database()", connection);
+                return (long)(await command.ExecuteScalarAsync())!;
+            }
+            catch (PostgresException e) when (e.SqlState == "53300" && attempt < 20)
+            {
+                // The server is shared and was full for a moment (no connection slots): the counter keeps, so ask again.
+                await Task.Delay(500);
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
