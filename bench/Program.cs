@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Npgsql;
 using OrleansAssets.Bench;
 
-// dotnet run -c Release --project bench -- [--quick] [--out DIR] [--postgres CONNECTION] [--only dev,limit,quartz,hangfire]
+// dotnet run -c Release --project bench -- [--quick] [--out DIR] [--postgres CONNECTION] [--only dev,cluster,limit,quartz,hangfire]
 //   [--quartz-sql FILE]
 var quick = args.Contains("--quick");
 var outDir = Option("--out") ?? Path.Combine(RepoRoot() ?? ".", "bench", "results");
@@ -25,17 +25,17 @@ if (Wanted("dev"))
     await using var dev = new DevMode(sizes, report);
     await dev.StartAsync();
     await dev.RunAsync();
-    Ratios.Ours = dev.IndependentAssetsPerSecond;
+    Ratios.Ours.Add(($"{sizes.Independent:N0} independent assets in one run", DevMode.Mode, dev.Scenarios!.IndependentAssetsPerSecond));
+    Ratios.Ours.Add(($"{sizes.SingleRuns:N0} single-asset runs", DevMode.Mode, dev.Scenarios.SingleRunsPerSecond));
 }
 else
 {
-    report.Add(Row.NotMeasured("OrleansAssets", "dev-mode scenarios", "dev (1 silo, in-memory)", "left out with --only"));
+    report.Add(Row.NotMeasured("OrleansAssets", "dev-mode scenarios", DevMode.Mode, "left out with --only"));
 }
 
-report.Add(Row.NotMeasured("OrleansAssets", "every scenario on the Postgres cluster (3 silos as scripts/cluster starts them)", "cluster (Postgres)", "not written yet; with it, commits per step from pg_stat_database"));
 report.Add(Row.NotMeasured("Micro-measurements", "selection resolve, planning, a grain hop, serialization (BenchmarkDotNet)", "in-process", "not written yet"));
 
-var needsPostgres = Wanted("limit") || Wanted("quartz") || Wanted("hangfire");
+var needsPostgres = Wanted("cluster") || Wanted("limit") || Wanted("quartz") || Wanted("hangfire");
 PostgresServer? postgres = needsPostgres ? await PostgresServer.EnsureAsync(Option("--postgres")) : null;
 try
 {
@@ -43,6 +43,28 @@ try
     {
         report.Versions["PostgreSQL"] = await postgres.VersionAsync();
         report.Settings["postgres"] = postgres.Describe() + "; " + await postgres.SettingsAsync();
+    }
+
+    if (Wanted("cluster") && postgres is not null)
+    {
+        await using var cluster = new ClusterMode(sizes, report, postgres.ConnectionString, quick);
+        try
+        {
+            await cluster.StartAsync();
+            await cluster.RunAsync();
+            Ratios.Ours.Insert(0, ($"{sizes.Independent:N0} independent assets in one run", ClusterMode.Mode, cluster.Scenarios!.IndependentAssetsPerSecond));
+            Ratios.Ours.Insert(1, ($"{sizes.SingleRuns:N0} single-asset runs", ClusterMode.Mode, cluster.Scenarios.SingleRunsPerSecond));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The parts after this one still run; the row says why the cluster's figures are missing.
+            Console.Error.WriteLine($"bench: the cluster part failed: {e}");
+            report.Add(Row.NotMeasured("OrleansAssets", "every scenario on the Postgres cluster", ClusterMode.Mode, e.Message.Split('\n')[0]));
+        }
+    }
+    else if (!Wanted("cluster"))
+    {
+        report.Add(Row.NotMeasured("OrleansAssets", "every scenario on the Postgres cluster", ClusterMode.Mode, "left out with --only"));
     }
 
     if (Wanted("limit") && postgres is not null)
@@ -70,7 +92,7 @@ finally
     }
 }
 
-Ratios.AddTo(report, sizes);
+Ratios.AddTo(report);
 
 var elapsed = total.Elapsed;
 Directory.CreateDirectory(outDir);
@@ -102,17 +124,28 @@ static string? RepoRoot()
 
 namespace OrleansAssets.Bench
 {
-    public sealed record Sizes(int Independent, int Chain, int SubmitRuns, int Rows, int Jobs, int Repetitions, int PeerRepetitions)
+    public sealed record Sizes(
+        int Independent, int Chain, int Layers, int LayerWidth, int SingleRuns, int SubmitRuns, int SensorReactions, int ApiCalls,
+        int Rows, int Jobs, int Repetitions, int ClusterRepetitions, int PeerRepetitions)
     {
-        public static Sizes Full { get; } = new(10_000, 1_000, 200, 10_000, 10_000, 3, 1);
+        public static Sizes Full { get; } = new(10_000, 1_000, 100, 100, 10_000, 200, 50, 20, 10_000, 10_000, 3, 1, 1);
 
-        public static Sizes Quick { get; } = new(200, 50, 20, 500, 200, 1, 1);
+        public static Sizes Quick { get; } = new(100, 20, 4, 10, 100, 10, 3, 3, 500, 200, 1, 1, 1);
+
+        /// <summary>The bench location's sizes, as configuration (Bench:Independent ...), for the silo in-process or the silo processes.</summary>
+        public Dictionary<string, string?> LocationSettings() => new()
+        {
+            ["Bench:Independent"] = Independent.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Bench:Chain"] = Chain.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Bench:Layers"] = Layers.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Bench:LayerWidth"] = LayerWidth.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
     }
 
-    /// <summary>Our figure against each other figure of the same run.</summary>
+    /// <summary>Our figures against each other figure of the same run: ours on the cluster first (like for like: Postgres on both sides), then dev mode.</summary>
     public static class Ratios
     {
-        public static double Ours { get; set; } = double.NaN;
+        public static List<(string Scenario, string Mode, double Rate)> Ours { get; } = [];
 
         public static Dictionary<string, double> Limit { get; set; } = [];
 
@@ -120,25 +153,29 @@ namespace OrleansAssets.Bench
 
         public static double Hangfire { get; set; } = double.NaN;
 
-        public static void AddTo(Report report, Sizes sizes)
+        public static void AddTo(Report report)
         {
             var against = Limit.Select(l => (Name: "raw upsert, " + l.Key, Rate: l.Value))
                 .Append(("Quartz.NET, clustered AdoJobStore", Quartz))
                 .Append(("Hangfire + Hangfire.PostgreSql", Hangfire));
-            foreach (var (name, rate) in against)
+            foreach (var (scenario, mode, ours) in Ours)
             {
-                var measured = !double.IsNaN(Ours) && !double.IsNaN(rate) && rate > 0;
-                report.Add(new Row
+                var onCluster = mode == ClusterMode.Mode;
+                foreach (var (name, rate) in against)
                 {
-                    Group = "Ratios",
-                    Scenario = $"{sizes.Independent:N0} independent assets in one run vs {name}",
-                    Mode = "dev mode vs Postgres",
-                    Value = measured ? Ours / rate : null,
-                    Unit = "x",
-                    Notes = measured
-                        ? $"{Report.Format(Ours)} assets/s / {Report.Format(rate)} per s; ours is in-memory dev mode, so this is not yet the like-for-like ratio the issue asks (ours on the Postgres cluster)"
-                        : "not measured yet: one of the two figures is missing",
-                });
+                    var measured = !double.IsNaN(ours) && !double.IsNaN(rate) && rate > 0;
+                    report.Add(new Row
+                    {
+                        Group = onCluster ? "Ratios (like for like: ours on the Postgres cluster)" : "Ratios (dev mode, in-memory, against Postgres: not like for like)",
+                        Scenario = $"{scenario} vs {name}",
+                        Mode = onCluster ? "cluster vs Postgres" : "dev mode vs Postgres",
+                        Value = measured ? ours / rate : null,
+                        Unit = "x",
+                        Notes = measured
+                            ? $"{Report.Format(ours)} per s / {Report.Format(rate)} per s{(onCluster ? "; every step's state on the same Postgres server" : "; ours keeps its state in memory here")}"
+                            : "not measured yet: one of the two figures is missing",
+                    });
+                }
             }
         }
     }
