@@ -70,9 +70,10 @@ public sealed record MicroResult
         }
 
         // Benchmarks stopped before they ran (validation errors) have no report at all: name them too.
-        foreach (var error in summary.ValidationErrors.Where(e => e.IsCritical))
+        // BenchmarkDotNet repeats an assembly's error for every benchmark class; each is said once, by its first line.
+        foreach (var error in summary.ValidationErrors.Where(e => e.IsCritical).DistinctBy(e => e.Message))
         {
-            results.Add(new MicroResult { Name = error.BenchmarkCase?.Descriptor.WorkloadMethodDisplayInfo.Trim('\'') ?? "validation", Job = job, Optimized = optimized, Error = error.Message });
+            results.Add(new MicroResult { Name = error.BenchmarkCase?.Descriptor.WorkloadMethodDisplayInfo.Trim('\'') ?? "validation", Job = job, Optimized = optimized, Error = error.Message.Split('\n')[0] });
         }
 
         // By name, so the table's order is the same from run to run (BenchmarkDotNet's follows its own plan).

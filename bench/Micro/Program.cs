@@ -6,6 +6,7 @@ using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using BenchmarkDotNet.Validators;
 using OrleansAssets.Bench.Micro;
 
 // dotnet bench/Micro/bin/Release/net10.0/oa-bench-micro.dll [--quick] [--json FILE] [--artifacts DIR]
@@ -32,12 +33,24 @@ var config = ManualConfig.CreateMinimumViable()
     .WithArtifactsPath(artifacts)
     .WithOptions(ConfigOptions.JoinSummary);
 
-// BenchmarkDotNet refuses an unoptimized (Debug) build, rightly for real figures. The CI smoke run (--quick) runs the
-// Debug build the solution build made, to show the benchmarks still run; there the check is off and every result
-// says it came from an unoptimized build. A full run keeps the check: real figures come from Release only.
-if (quick)
+// Real figures come from a Release build only: a full run refuses an unoptimized one (this minimal config would only
+// warn). The CI smoke run (--quick) runs the Debug build the solution build made, to show the benchmarks still run;
+// there the check is off and every result says it came from an unoptimized build.
+config = quick
+    ? config.WithOptions(ConfigOptions.DisableOptimizationsValidator)
+    : config.AddValidator(JitOptimizationsValidator.FailOnError);
+
+if (!quick && !optimized)
 {
-    config = config.WithOptions(ConfigOptions.DisableOptimizationsValidator);
+    // Said once, in the JSON the bench reads, rather than as BenchmarkDotNet's one error per benchmark class.
+    const string Refusal = "a full run needs a Release build (dotnet run -c Release --project bench); this one is unoptimized (Debug): only --quick runs it, as a smoke run";
+    Console.Error.WriteLine("micro: " + Refusal);
+    if (jsonPath is not null)
+    {
+        await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(new[] { new MicroResult { Name = "micro-measurements", Job = "short", Error = Refusal } }, MicroResult.JsonOptions));
+    }
+
+    return 1;
 }
 
 var summary = BenchmarkRunner.Run([typeof(SelectionBenchmarks), typeof(PlanningBenchmarks), typeof(GrainHopBenchmarks), typeof(SerializationBenchmarks)], config).Single();
