@@ -41,7 +41,8 @@ public sealed class DevMode(Sizes sizes, Report report) : IAsyncDisposable
         _cluster = builder.Build();
         await _cluster.DeployAsync();
         _client = new OrleansAssetsClient(_cluster.Client);
-        report.Settings["dev.silo"] = "InProcessTestClusterBuilder(1), UseInMemoryAssetStorage, OrleansAssets defaults (MaxConcurrentStepsPerRun 16, MaxConcurrentStepsPerSilo 2 x cores, RunQueue:MaxConcurrentRuns 100); logging: warnings and errors to stderr, no file log";
+        var defaults = new OrleansAssetsOptions();
+        report.Settings["dev.silo"] = $"InProcessTestClusterBuilder(1), UseInMemoryAssetStorage, OrleansAssets defaults (MaxConcurrentStepsPerRun {defaults.MaxConcurrentStepsPerRun}, MaxConcurrentStepsPerSilo {defaults.MaxConcurrentStepsPerSilo}, RunQueue:MaxConcurrentRuns {defaults.RunQueue.MaxConcurrentRuns}); logging: warnings and errors to stderr, no file log";
         report.Settings["location"] = $"bench (bench/Location, AddAsset no-ops): {sizes.Independent} independent, a chain of {sizes.Chain}, {sizes.Layers} layers x {sizes.LayerWidth} (3 deps each on the layer before), ping, sensor_upstream -> asset sensor {BenchLocation.Sensor} -> sensor_target; compiled into the host in dev mode, loaded from its plugin folder on the cluster";
         Console.Error.WriteLine($"bench: dev-mode silo up in {started.Elapsed.TotalSeconds:F1} s");
     }

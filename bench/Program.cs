@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Npgsql;
 using OrleansAssets.Bench;
 
-// dotnet run -c Release --project bench -- [--quick] [--out DIR] [--postgres CONNECTION] [--only dev,cluster,limit,quartz,hangfire]
+// dotnet run -c Release --project bench -- [--quick] [--out DIR] [--postgres CONNECTION] [--only dev,micro,cluster,limit,quartz,hangfire]
 //   [--quartz-sql FILE]
 var quick = args.Contains("--quick");
 var outDir = Option("--out") ?? Path.Combine(RepoRoot() ?? ".", "bench", "results");
@@ -33,7 +33,8 @@ else
     report.Add(Row.NotMeasured("OrleansAssets", "dev-mode scenarios", DevMode.Mode, "left out with --only"));
 }
 
-report.Add(Row.NotMeasured("Micro-measurements", "selection resolve, planning, a grain hop, serialization (BenchmarkDotNet)", "in-process", "not written yet"));
+// BenchmarkDotNet in a child process (bench/Micro.cs): after the dev-mode silo is gone, before Postgres is used.
+await new Micro(quick, report).RunAsync(Wanted("micro"));
 
 var needsPostgres = Wanted("cluster") || Wanted("limit") || Wanted("quartz") || Wanted("hangfire");
 PostgresServer? postgres = needsPostgres ? await PostgresServer.EnsureAsync(Option("--postgres")) : null;
