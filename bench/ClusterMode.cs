@@ -130,10 +130,13 @@ public sealed class ClusterMode(Sizes sizes, Report report, string server, bool 
         }
     }
 
-    private async Task ApiAsync()
+    private Task ApiAsync() => ApiAsync(sizes, report, _gateway!, Mode, "the gateway process, after the scenarios above", Exited);
+
+    /// <summary>The API calls the dashboard makes at scale, timed one at a time through <paramref name="gateway"/>.</summary>
+    internal static async Task ApiAsync(Sizes sizes, Report report, Uri gateway, string mode, string through, Func<string?> exited)
     {
         var catalog = sizes.Independent + sizes.Chain + (sizes.Layers * sizes.LayerWidth) + 3;
-        using var http = new HttpClient { BaseAddress = _gateway, Timeout = TimeSpan.FromMinutes(2) };
+        using var http = new HttpClient { BaseAddress = gateway, Timeout = TimeSpan.FromMinutes(2) };
         foreach (var (path, what, n, target) in new[]
         {
             ("/api/v1/lineage", $"GET /api/v1/lineage: the whole catalog ({catalog:N0} assets)", catalog, "target < 500 ms for 10,000 assets"),
@@ -165,7 +168,7 @@ public sealed class ClusterMode(Sizes sizes, Report report, string server, bool 
                 {
                     Group = "OrleansAssets",
                     Scenario = what,
-                    Mode = Mode,
+                    Mode = mode,
                     N = n,
                     Repetitions = stats.Count,
                     Value = stats.P50,
@@ -173,12 +176,12 @@ public sealed class ClusterMode(Sizes sizes, Report report, string server, bool 
                     P50 = stats.P50,
                     P99 = stats.P99,
                     PercentileUnit = "ms",
-                    Notes = $"through the gateway process over loopback HTTP, one call at a time, whole body read ({bytes / 1024.0:N0} KiB); after the scenarios above (every asset has materializations); {target}",
+                    Notes = $"through {through} over loopback HTTP, one call at a time, whole body read ({bytes / 1024.0:N0} KiB); every asset has materializations; {target}",
                 });
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                report.Add(Row.NotMeasured("OrleansAssets", what, Mode, $"the call failed: {e.Message}{(Exited() is { } gone ? "; " + gone : "")}"));
+                report.Add(Row.NotMeasured("OrleansAssets", what, mode, $"the call failed: {e.Message}{(exited() is { } gone ? "; " + gone : "")}"));
             }
         }
     }
@@ -235,7 +238,7 @@ public sealed class ClusterMode(Sizes sizes, Report report, string server, bool 
     }
 
     /// <summary>A size line of /proc/PID/status (VmRSS, VmHWM), in MiB.</summary>
-    private static double Status(Process process, string field)
+    internal static double Status(Process process, string field)
     {
         if (process.HasExited)
         {
@@ -333,7 +336,7 @@ public sealed class ClusterMode(Sizes sizes, Report report, string server, bool 
     }
 
     /// <summary>The build output of a project the bench references, or a message saying what to build.</summary>
-    private static string Built(string key, string project)
+    internal static string Built(string key, string project)
     {
         var path = typeof(ClusterMode).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value
             ?? throw new InvalidOperationException($"The bench was built without the {key} metadata; build it with `dotnet build bench -c Release`.");
@@ -367,7 +370,7 @@ public sealed class ClusterMode(Sizes sizes, Report report, string server, bool 
         _processes[name] = process;
     }
 
-    private static int[] FreePorts(int count)
+    internal static int[] FreePorts(int count)
     {
         // Held open together so no two are the same; a port taken between here and the silo's bind is a failed start.
         var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();

@@ -51,8 +51,6 @@ public sealed class DevMode(Sizes sizes, Report report) : IAsyncDisposable
     {
         Scenarios = new EndToEnd(sizes, report, _client, Mode, sizes.Repetitions, warmUp: true, commits: null);
         await Scenarios.RunAllAsync();
-        report.Add(Row.NotMeasured("OrleansAssets", "/api/v1/lineage, /api/v1/assets latency; silo and gateway RSS", Mode,
-            "the in-process test cluster has no HTTP gateway and shares one process with the bench, so its RSS is not the silo's; measured on the cluster, through the gateway process"));
     }
 
     public async ValueTask DisposeAsync()

@@ -33,6 +33,14 @@ else
     report.Add(Row.NotMeasured("OrleansAssets", "dev-mode scenarios", DevMode.Mode, "left out with --only"));
 }
 
+if (Wanted("dev"))
+{
+    // The in-process test cluster has no HTTP gateway and shares the bench's process: the API and RSS of dev mode come
+    // from the silo as README's first command runs it, once the in-process silo is gone.
+    await using var devProcess = new DevProcess(sizes, report);
+    await devProcess.RunAsync();
+}
+
 // BenchmarkDotNet in a child process (bench/Micro.cs): after the dev-mode silo is gone, before Postgres is used.
 await new Micro(quick, report).RunAsync(Wanted("micro"));
 
