@@ -164,20 +164,8 @@ public sealed class ClusterMode(Sizes sizes, Report report, string server, bool 
                     return 0;
                 });
                 var stats = Stats.Of(times);
-                report.Add(new Row
-                {
-                    Group = "OrleansAssets",
-                    Scenario = what,
-                    Mode = mode,
-                    N = n,
-                    Repetitions = stats.Count,
-                    Value = stats.P50,
-                    Unit = "ms (p50)",
-                    P50 = stats.P50,
-                    P99 = stats.P99,
-                    PercentileUnit = "ms",
-                    Notes = $"through {through} over loopback HTTP, one call at a time, whole body read ({bytes / 1024.0:N0} KiB); every asset has materializations; {target}",
-                });
+                report.Add(Row.Latency("OrleansAssets", what, mode, n, stats,
+                    $"through {through} over loopback HTTP, one call at a time, whole body read ({bytes / 1024.0:N0} KiB); every asset has materializations; {target}"));
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {

@@ -266,20 +266,8 @@ public sealed class EndToEnd(Sizes sizes, Report report, OrleansAssetsClient cli
         });
         var stats = Stats.Of(latencies);
         var fromCreated = Stats.Of(created);
-        report.Add(new Row
-        {
-            Group = Group,
-            Scenario = "run submitted -> first step started",
-            Mode = mode,
-            N = n,
-            Repetitions = n,
-            Value = stats.P50,
-            Unit = "ms (p50)",
-            P50 = stats.P50,
-            P99 = stats.P99,
-            PercentileUnit = "ms",
-            Notes = $"one single-asset run at a time, from the SDK call to the stepStarted event's timestamp (same clock); from the run's CreatedAt: p50 {Report.Format(fromCreated.P50)} ms, p99 {Report.Format(fromCreated.P99)} ms; target p50 < 20 ms{CommitNote(counted, $"the bench polls the run every {FastPoll.TotalMilliseconds:F0} ms, included")}",
-        });
+        report.Add(Row.Latency(Group, "run submitted -> first step started", mode, n, stats,
+            $"one single-asset run at a time, from the SDK call to the stepStarted event's timestamp (same clock); from the run's CreatedAt: p50 {Report.Format(fromCreated.P50)} ms, p99 {Report.Format(fromCreated.P99)} ms; target p50 < 20 ms{CommitNote(counted, $"the bench polls the run every {FastPoll.TotalMilliseconds:F0} ms, included")}"));
         AddCommits("run submitted -> first step started (ping runs)", counted);
     }
 
@@ -326,20 +314,8 @@ public sealed class EndToEnd(Sizes sizes, Report report, OrleansAssetsClient cli
             return 0;
         });
         var stats = Stats.Of(latencies);
-        report.Add(new Row
-        {
-            Group = Group,
-            Scenario = "upstream committed -> asset-sensor run created",
-            Mode = mode,
-            N = n,
-            Repetitions = n,
-            Value = stats.P50,
-            Unit = "ms (p50)",
-            P50 = stats.P50,
-            P99 = stats.P99,
-            PercentileUnit = "ms",
-            Notes = $"sensor_upstream's materialization record timestamp -> CreatedAt of the run the asset sensor {BenchLocation.Sensor} made (found by its oa/upstream-run tag), one reaction at a time; target p50 < 50 ms{CommitNote(counted, $"2 steps per reaction; the bench polls every {FastPoll.TotalMilliseconds:F0} ms, included")}",
-        });
+        report.Add(Row.Latency(Group, "upstream committed -> asset-sensor run created", mode, n, stats,
+            $"sensor_upstream's materialization record timestamp -> CreatedAt of the run the asset sensor {BenchLocation.Sensor} made (found by its oa/upstream-run tag), one reaction at a time; target p50 < 50 ms{CommitNote(counted, $"2 steps per reaction; the bench polls every {FastPoll.TotalMilliseconds:F0} ms, included")}"));
         AddCommits("asset-sensor reactions (2 one-step runs each)", counted);
     }
 

@@ -39,6 +39,22 @@ public sealed record Row
 
     public static Row NotMeasured(string group, string scenario, string mode, string why) =>
         new() { Group = group, Scenario = scenario, Mode = mode, Notes = "not measured yet: " + why };
+
+    /// <summary>A latency: its p50 as the figure, with p99, over every sample taken.</summary>
+    public static Row Latency(string group, string scenario, string mode, int n, Stats stats, string notes) => new()
+    {
+        Group = group,
+        Scenario = scenario,
+        Mode = mode,
+        N = n,
+        Repetitions = stats.Count,
+        Value = stats.P50,
+        Unit = "ms (p50)",
+        P50 = stats.P50,
+        P99 = stats.P99,
+        PercentileUnit = "ms",
+        Notes = notes,
+    };
 }
 
 public sealed class Report
