@@ -974,11 +974,11 @@ internal sealed partial class AssetGrain(
         try
         {
             var next = change(new AssetGrainState { Latest = _state.Latest, History = _history is null ? [] : [.. _history], LastFailure = _state.LastFailure });
+            var written = new AssetGrainState { Latest = next.Latest, LastFailure = next.LastFailure };
             RunWriteResult result;
             try
             {
-                var stored = new AssetGrainState { Latest = next.Latest, LastFailure = next.LastFailure };
-                result = await writer.AppendAsync(write with { AssetState = new AssetStateWrite(Key, _version, stored) });
+                result = await writer.AppendAsync(write with { AssetState = new AssetStateWrite(Key, _version, written) });
             }
             catch (AssetStateConflictException)
             {
@@ -989,7 +989,7 @@ internal sealed partial class AssetGrain(
 
             if (result.AssetStateVersion is { } version)
             {
-                (_state, _version) = (new AssetGrainState { Latest = next.Latest, LastFailure = next.LastFailure }, version);
+                (_state, _version) = (written, version);
                 _history = _history is null ? null : next.History;
             }
             else if (await assetState.GetAssetStateAsync(Key) is { } stored)
