@@ -285,17 +285,26 @@ public sealed class ClusterMode(Sizes sizes, Report report, string server, bool 
 
     private async Task WaitReadyAsync(TimeSpan timeout)
     {
-        using var http = new HttpClient { BaseAddress = _gateway, Timeout = TimeSpan.FromSeconds(2) };
+        if (!await WaitReadyAsync(_gateway, timeout, ThrowIfAnyExited))
+        {
+            throw Failed($"the gateway was not ready (GET /health/ready) within {timeout.TotalSeconds:F0} s");
+        }
+    }
+
+    /// <summary>Polls <c>/health/ready</c> until it answers 200 (true) or <paramref name="timeout"/> passes (false).</summary>
+    internal static async Task<bool> WaitReadyAsync(Uri gateway, TimeSpan timeout, Action throwIfExited)
+    {
+        using var http = new HttpClient { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(2) };
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < timeout)
         {
-            ThrowIfAnyExited();
+            throwIfExited();
             try
             {
                 using var response = await http.GetAsync("/health/ready");
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
-                    return;
+                    return true;
                 }
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
@@ -306,7 +315,7 @@ public sealed class ClusterMode(Sizes sizes, Report report, string server, bool 
             await Task.Delay(250);
         }
 
-        throw Failed($"the gateway was not ready (GET /health/ready) within {timeout.TotalSeconds:F0} s");
+        return false;
     }
 
     private void ThrowIfAnyExited()

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 
@@ -77,34 +76,16 @@ public sealed class DevProcess(Sizes sizes, Report report) : IAsyncDisposable
         _gateway = new Uri($"http://127.0.0.1:{ports[2]}");
         report.Settings["dev.process"] = $"{Path.GetFileName(silo)} in dev mode (no Postgres connection: in-memory storage, the gateway in-process), the bench location from its build output, logging at Warning; the whole catalog materialized once through POST /api/v1/runs before the API calls";
 
-        using var http = new HttpClient { BaseAddress = _gateway, Timeout = TimeSpan.FromSeconds(2) };
-        var clock = Stopwatch.StartNew();
-        while (true)
+        var ready = await ClusterMode.WaitReadyAsync(_gateway, TimeSpan.FromMinutes(2), () =>
         {
             if (Exited() is { } gone)
             {
                 throw new InvalidOperationException($"the dev silo did not start: {gone}");
             }
-
-            try
-            {
-                using var response = await http.GetAsync("/health/ready");
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // Not listening yet.
-            }
-
-            if (clock.Elapsed > TimeSpan.FromMinutes(2))
-            {
-                throw new InvalidOperationException($"the dev silo was not ready (GET /health/ready) within 2 minutes; its log: {Path.Combine(_work, "silo.log")}");
-            }
-
-            await Task.Delay(250);
+        });
+        if (!ready)
+        {
+            throw new InvalidOperationException($"the dev silo was not ready (GET /health/ready) within 2 minutes; its log: {Path.Combine(_work, "silo.log")}");
         }
     }
 
